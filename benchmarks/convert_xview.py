@@ -1,0 +1,149 @@
+"""GeoJSON -> YOLO labels + COCO JSON at xView scale: wall time and peak RSS.
+
+Builds (once, cached) an xView-scale release: 601,937 features over 847 header-only
+GeoTIFFs of about 3000 px, in the public schema. Then runs, each in a child process so
+that peak RSS is its own:
+
+* ours: ``tools/convert_annotations.py --from xview --to yolo coco``;
+* baseline: the usual naive converter (``json.load``, then a per-feature loop appending
+  to each image's label file).
+
+Prints both figures and their ratio; targets: ours <= 6 s and <= 900 MB.
+
+    python benchmarks/convert_xview.py [--features 601937 --images 847 --data DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+NAIVE = r'''
+import json, os, sys
+from PIL import Image
+src, images, out = sys.argv[1:4]
+with open(src) as f:
+    data = json.load(f)
+classes = {13: 0, 15: 1, 18: 2, 19: 3, 23: 4, 41: 5, 47: 6, 60: 7, 64: 8, 73: 9, 86: 10, 91: 11}
+sizes = {}
+os.makedirs(out, exist_ok=True)
+for feature in data['features']:
+    p = feature['properties']
+    if p['type_id'] not in classes or not p['bounds_imcoords']:
+        continue
+    image = p['image_id']
+    if image not in sizes:
+        path = os.path.join(images, image)
+        if not os.path.exists(path):
+            continue
+        sizes[image] = Image.open(path).size
+    w, h = sizes[image]
+    x1, y1, x2, y2 = (float(v) for v in p['bounds_imcoords'].split(','))
+    with open(os.path.join(out, image.replace('.tif', '.txt')), 'a') as label:
+        label.write(f"{classes[p['type_id']]} {(x1 + x2) / 2 / w:.6f} {(y1 + y2) / 2 / h:.6f} "
+                    f"{(x2 - x1) / w:.6f} {(y2 - y1) / h:.6f}\n")
+'''
+
+
+def make_release(folder: Path, n_features: int, n_images: int, seed: int = 0) -> Path:
+    """xView-scale GeoJSON plus header-only (sparse) GeoTIFFs; reused when present."""
+    geojson = folder / 'xView_train.geojson'
+    stamp = folder / f'.done-{n_features}-{n_images}-{seed}'
+    if stamp.exists():
+        return geojson
+    import msgspec
+    import rasterio
+    from rasterio.transform import from_origin
+    from xview_data.structures import SEED12, XVIEW_TYPE_NAMES
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / 'train_images').mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2500, 4000, (n_images, 2))
+    ids = rng.choice(np.arange(5, 2700), n_images, replace=False)
+    for (w, h), image_id in zip(sizes, ids):
+        with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True):
+            with rasterio.open(folder / 'train_images' / f'{image_id}.tif', 'w', driver='GTiff',
+                               width=int(w), height=int(h), count=3, dtype='uint8',
+                               crs='EPSG:4326', transform=from_origin(10, 10, 3e-6, 3e-6),
+                               tiled=True, compress='deflate', sparse_ok=True):
+                pass
+    seed_share = 0.8  # most objects are in the benchmark classes, as in the real file
+    all_types = np.array(list(XVIEW_TYPE_NAMES) + [75, 82, 87])
+    types = np.where(rng.random(n_features) < seed_share,
+                     rng.choice(SEED12.type_ids, n_features), rng.choice(all_types, n_features))
+    image_of = rng.integers(0, n_images, n_features)
+    xy = rng.uniform(0, 1, (n_features, 2)) * sizes[image_of]
+    wh = rng.uniform(5, 60, (n_features, 2))
+    features = []
+    for k in range(n_features):
+        x1, y1 = (float(v) for v in xy[k])
+        x2, y2 = x1 + float(wh[k, 0]), y1 + float(wh[k, 1])
+        lon1, lat1 = 10 + x1 * 3e-6, 10 - y1 * 3e-6
+        lon2, lat2 = 10 + x2 * 3e-6, 10 - y2 * 3e-6
+        features.append(dict(
+            type='Feature',
+            properties=dict(bounds_imcoords=f'{int(x1)},{int(y1)},{int(x2)},{int(y2)}',
+                            edited_by='wwoscarbecerril', cat_id='1040010028371A00',
+                            type_id=int(types[k]), ingest_time='2017/07/24 12:49:09.118+00',
+                            index_right=int(image_of[k]), image_id=f'{ids[image_of[k]]}.tif',
+                            point_geom='0101000020E6100000616E4E6406A256C03BE6ADA0D6212D40',
+                            feature_id=k, grid_file='Grid2.shp'),
+            geometry=dict(type='Polygon', coordinates=[[
+                [lon1, lat1], [lon1, lat2], [lon2, lat2], [lon2, lat1], [lon1, lat1]]])))
+    geojson.write_bytes(msgspec.json.encode(dict(type='FeatureCollection', features=features)))
+    stamp.touch()
+    return geojson
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f'{cmd[:3]} failed:\n{stderr[-2000:]}')
+    return wall, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--features', type=int, default=601_937)
+    parser.add_argument('--images', type=int, default=847)
+    parser.add_argument('--data', default=str(ROOT / 'data' / 'bench_xview'))
+    parser.add_argument('--skip-baseline', action='store_true')
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    t0 = time.perf_counter()
+    geojson = make_release(Path(args.data), args.features, args.images)
+    print(f'data: {geojson} ({geojson.stat().st_size / 1e6:.0f} MB, {args.features} features, '
+          f'{args.images} images; prepared in {time.perf_counter() - t0:.1f} s)')
+    images = geojson.parent / 'train_images'
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = run_measured([sys.executable, str(ROOT / 'tools' / 'convert_annotations.py'),
+                             str(geojson), f'{tmp}/ours', '--from', 'xview', '--to', 'yolo',
+                             'coco', '--images', str(images), '--no-progress'])
+        print(f'ours     (YOLO + COCO): {ours[0]:6.2f} s  {ours[1]:7.0f} MB peak RSS   '
+              f'targets: <= 6 s, <= 900 MB -> {"OK" if ours[0] <= 6 and ours[1] <= 900 else "MISSED"}')
+        if not args.skip_baseline:
+            naive = run_measured([sys.executable, '-c', NAIVE, str(geojson), str(images),
+                                  f'{tmp}/naive'])
+            print(f'baseline (YOLO only):   {naive[0]:6.2f} s  {naive[1]:7.0f} MB peak RSS')
+            print(f'ratio baseline/ours: time x{naive[0] / ours[0]:.1f}, '
+                  f'memory x{naive[1] / ours[1]:.1f}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,146 @@
+"""Cutting large scenes into chips: scene tiles for detection, object chips for recognition."""
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Callable, Optional, Union
+
+import numpy as np
+import shapely
+
+from ..structures import AnnotationTable, ImageRecord
+from .paths import path_inside
+
+PathLike = Union[str, Path]
+
+
+def window_starts(length: int, size: int, stride: int) -> list[int]:
+    """Window offsets covering ``[0, length)``; the last window is flush with the edge."""
+    if size <= 0 or stride <= 0:
+        raise ValueError(f'window size and stride must be positive (got {size}, {stride})')
+    if length <= size:
+        return [0]
+    starts = list(range(0, length - size + 1, stride))
+    if starts[-1] + size < length:
+        starts.append(length - size)
+    return starts
+
+
+def clip_to_window(boxes: np.ndarray, window: tuple[float, float, float, float],
+                   min_visible: float) -> tuple[np.ndarray, np.ndarray]:
+    """Intersect boxes with a window (shapely). Returns the positions of the boxes whose
+    visible fraction is at least ``min_visible`` (and above zero) and their clipped boxes."""
+    if not len(boxes):
+        return np.zeros(0, np.int64), np.zeros((0, 4))
+    geoms = shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])
+    visible = shapely.intersection(geoms, shapely.box(*window))
+    fraction = shapely.area(visible) / np.maximum(shapely.area(geoms), 1e-12)
+    keep = np.flatnonzero((fraction >= min_visible) & (fraction > 0))
+    return keep, shapely.bounds(visible[keep]).reshape(-1, 4)
+
+
+def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
+                min_visible: float = 0.5, keep_empty: bool = False,
+                image_dir: Optional[PathLike] = None, out_dir: Optional[PathLike] = None,
+                progress: Optional[Callable] = None) -> AnnotationTable:
+    """Tile every scene with ``chip_size`` windows (stride ``chip_size - overlap``).
+
+    An object goes into a chip when at least ``min_visible`` of its area lies inside, with
+    its box clipped to the chip. Chips without objects are dropped unless ``keep_empty``.
+    With ``image_dir`` and ``out_dir`` the chip images are written as GeoTIFFs (keeping
+    the scene's georeference) under ``out_dir``, named ``<scene>_<x>_<y>.tif``.
+    """
+    from ..imagery import geotransform, read_image, write_geotiff
+    if not 0 <= overlap < chip_size:
+        raise ValueError(f'overlap must be in [0, chip size) (got {overlap})')
+    stride = chip_size - overlap
+    chips: list[ImageRecord] = []
+    columns: dict[str, list] = dict(image_index=[], boxes=[], type_ids=[], source_ids=[])
+    empty_chips = 0
+    covered = np.zeros(len(table), bool)
+    for position, objects in table.groups():
+        scene = table.images[position]
+        if not scene.width or not scene.height:
+            raise ValueError(f'{scene.file_name}: chipping needs the image size (pass --images)')
+        boxes = table.boxes[objects]
+        transform = crs = None
+        if image_dir is not None and out_dir is not None:
+            transform, crs = geotransform(Path(image_dir) / scene.file_name)
+        for y in window_starts(scene.height, chip_size, stride):
+            for x in window_starts(scene.width, chip_size, stride):
+                near = np.flatnonzero((boxes[:, 0] < x + chip_size) & (boxes[:, 2] > x)
+                                      & (boxes[:, 1] < y + chip_size) & (boxes[:, 3] > y))
+                keep, clipped = clip_to_window(boxes[near], (x, y, x + chip_size, y + chip_size),
+                                               min_visible)
+                if not len(keep) and not keep_empty:
+                    empty_chips += 1
+                    continue
+                stem = PurePosixPath(scene.file_name)
+                name = str(stem.with_name(f'{stem.stem}_{x}_{y}.tif'))
+                width, height = min(chip_size, scene.width), min(chip_size, scene.height)
+                if image_dir is not None and out_dir is not None:
+                    pixels = read_image(Path(image_dir) / scene.file_name,
+                                        (x, y, width, height))
+                    target = path_inside(out_dir, name)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    chip_transform = None if transform is None else (
+                        transform * transform.translation(x, y))
+                    write_geotiff(target, pixels, chip_transform, crs)
+                chip_position = len(chips)
+                chips.append(ImageRecord(name, width, height, scene.scene_name, (x, y)))
+                chosen = objects[near[keep]]
+                covered[chosen] = True
+                columns['image_index'].append(np.full(len(keep), chip_position))
+                columns['boxes'].append(clipped - [x, y, x, y])
+                columns['type_ids'].append(table.type_ids[chosen])
+                columns['source_ids'].append(table.source_ids[chosen])
+        if progress:
+            progress()
+    if not chips:
+        return AnnotationTable.empty()
+    chipped = AnnotationTable(chips, *(np.concatenate(columns[k]) for k in
+                                       ('image_index', 'boxes', 'type_ids', 'source_ids')),
+                              skipped=table.skipped.copy(),
+                              skip_examples=dict(table.skip_examples))
+    lost = int((~covered).sum())
+    if lost:
+        chipped.skipped['below --min-visible in every chip'] += lost
+    if empty_chips:
+        chipped.skipped['(chips without objects, not written)'] += empty_chips
+    return chipped
+
+
+def cut_object_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathLike,
+                     folder: str, size: int = 224, context: float = 1.5, min_window: int = 32,
+                     progress: Optional[Callable] = None) -> AnnotationTable:
+    """One ``size`` x ``size`` chip per object, resized from a square context window.
+
+    The window is centred on the box, its side ``max(context * max(w, h), min_window)``;
+    parts outside the scene are zero. The returned table has one image per chip
+    (``<folder>/<n>.tif``, numbered from 1) and the box in chip pixels.
+    """
+    import cv2
+    from ..imagery import read_image, write_geotiff
+    chips, boxes = [], []
+    path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
+    for position, objects in table.groups():
+        scene = table.images[position]
+        for obj in objects:
+            x1, y1, x2, y2 = table.boxes[obj]
+            side = max(context * max(x2 - x1, y2 - y1), min_window)
+            left = int(round((x1 + x2) / 2 - side / 2))
+            top = int(round((y1 + y2) / 2 - side / 2))
+            side = int(round(side))
+            pixels = read_image(Path(image_dir) / scene.file_name, (left, top, side, side))
+            chip = cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR)
+            name = f'{folder}/{len(chips) + 1:06d}.tif'
+            write_geotiff(path_inside(out_dir, name), chip)
+            scale = size / side
+            boxes.append(np.clip((np.array([x1, y1, x2, y2]) - [left, top, left, top]) * scale,
+                                 0, size))
+            chips.append(ImageRecord(name, size, size, scene.scene_name, (left, top)))
+        if progress:
+            progress()
+    order = np.argsort(table.image_index, kind='stable')
+    return AnnotationTable(chips, np.arange(len(chips)), np.array(boxes).reshape(-1, 4),
+                           table.type_ids[order], table.source_ids[order], table.skipped.copy(),
+                           dict(table.skip_examples))

@@ -1,0 +1,231 @@
+"""The official xView release: ``xView_train.geojson`` (+ ``train_images/<id>.tif``).
+
+Reading uses a typed msgspec decode that materializes only the properties a box needs,
+so the 600k-feature public file parses in about two seconds in half a gigabyte.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+import msgspec
+import numpy as np
+
+from ..structures import NOT_SCORED_TYPE_IDS, XVIEW_TYPE_NAMES, AnnotationTable, ImageRecord
+from .paths import atomic_write, safe_relative_path
+
+PathLike = Union[str, Path]
+
+
+class _Properties(msgspec.Struct):
+    bounds_imcoords: Any = None
+    type_id: Any = None
+    image_id: Any = None
+    feature_id: Any = None
+
+
+class _Feature(msgspec.Struct):
+    properties: Optional[_Properties] = None
+
+
+class _FeatureCollection(msgspec.Struct):
+    type: Any = None
+    features: Optional[list[_Feature]] = None
+
+
+def read_xview_geojson(path: PathLike) -> AnnotationTable:
+    """Read an xView GeoJSON into a table of pixel boxes (``bounds_imcoords``).
+
+    Feature-level defects of the real file are skipped and counted per reason (no
+    properties, empty or malformed bounds, zero-area box, not-scored or unknown type_id,
+    unsafe image_id, duplicate feature_id); file-level problems raise ``ValueError``
+    naming the file. Image sizes are unknown until :func:`attach_images`.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f'{path}: cannot read annotation file ({err.strerror})') from err
+    if not raw.strip():
+        raise ValueError(f'{path}: empty file, expected a GeoJSON FeatureCollection')
+    try:
+        collection = msgspec.json.decode(raw, type=_FeatureCollection)
+    except msgspec.DecodeError as err:
+        raise ValueError(f'{path}: not valid JSON ({err})') from err
+    except msgspec.ValidationError as err:
+        raise ValueError(f'{path}: not an xView GeoJSON FeatureCollection: {err}') from err
+    del raw
+    if collection.type != 'FeatureCollection' or collection.features is None:
+        raise ValueError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list, "
+                         f'got type={collection.type!r}')
+    return _table_from_properties([f.properties for f in collection.features], path)
+
+
+def _table_from_properties(props: list, path: Path) -> AnnotationTable:
+    skipped: Counter = Counter()
+    examples: dict[str, int] = {}
+
+    def skip(reason: str, mask: np.ndarray) -> None:
+        n = int(mask.sum())
+        if n:
+            skipped[reason] += n
+            examples.setdefault(reason, int(np.flatnonzero(mask)[0]))
+
+    n = len(props)
+    has_props = np.ones(n, bool)
+    if None in props:
+        has_props = np.fromiter((p is not None for p in props), bool, n)
+        empty = _Properties()
+        props = [p if p is not None else empty for p in props]
+    skip('feature without properties', ~has_props)
+
+    bounds = [p.bounds_imcoords for p in props]
+    is_text, is_empty = _classify_bounds(bounds)
+    is_empty &= has_props
+    skip('empty bounds_imcoords', is_empty)
+    boxes = np.full((n, 4), np.nan)
+    good = np.flatnonzero(is_text)
+    boxes[good] = _parse_bounds([bounds[i] for i in good]) if len(good) else boxes[good]
+    bad_bounds = ~np.isfinite(boxes).all(axis=1) & has_props & ~is_empty
+    skip('malformed bounds_imcoords', bad_bounds)
+    valid = np.isfinite(boxes).all(axis=1)
+    zero_area = valid & ((boxes[:, 2] <= boxes[:, 0]) | (boxes[:, 3] <= boxes[:, 1]))
+    skip('zero-area box', zero_area)
+    valid &= ~zero_area
+
+    type_ids = _int_column([p.type_id for p in props])
+    not_scored = np.isin(type_ids, list(NOT_SCORED_TYPE_IDS))
+    known = np.isin(type_ids, list(XVIEW_TYPE_NAMES))
+    skip('not-scored type_id (75/82/87)', valid & not_scored)
+    skip('unknown type_id', valid & ~known & ~not_scored)
+    valid &= known
+
+    image_ids = [p.image_id for p in props]
+    positions = dict.fromkeys(image_ids)  # first-seen order; C-level at 600k features
+    for k, name in enumerate(positions):
+        positions[name] = k
+    image_index = np.array(list(map(positions.__getitem__, image_ids)), np.int64)
+    names = list(positions)
+    safe = [safe_relative_path(name) if isinstance(name, str) else None for name in names]
+    unsafe = np.array([s is None for s in safe], bool)[image_index] if n else np.zeros(0, bool)
+    skip('unsafe or missing image_id', valid & unsafe)
+    valid &= ~unsafe
+
+    feature_ids = _int_column([p.feature_id for p in props])
+    duplicate = np.zeros(n, bool)
+    with_id = np.flatnonzero(valid & (feature_ids >= 0))
+    _, first = np.unique(feature_ids[with_id], return_index=True)
+    duplicate[with_id] = True
+    duplicate[with_id[first]] = False
+    skip('duplicate feature_id', duplicate)
+    valid &= ~duplicate
+
+    # Keep only images that still have objects, in first-seen order.
+    kept_positions = np.unique(image_index[valid])
+    remap = np.full(len(names), -1, np.int64)
+    remap[kept_positions] = np.arange(len(kept_positions))
+    images = [ImageRecord(safe[i]) for i in kept_positions]
+    table = AnnotationTable(images, remap[image_index[valid]], boxes[valid], type_ids[valid],
+                            feature_ids[valid], skipped)
+    table.skip_examples = {reason: f'{path.name}: feature #{index}'
+                           for reason, index in examples.items()}
+    return table
+
+
+def _classify_bounds(bounds: list) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of texts with exactly four comma-separated fields and of empty values."""
+    if all(type(b) is str for b in bounds):
+        # Count commas per text on one byte buffer instead of 600k str.count calls.
+        buffer = np.frombuffer(('\n'.join(bounds) + '\n').encode(), np.uint8)
+        ends = np.flatnonzero(buffer == ord('\n'))
+        commas = np.concatenate([[0], np.searchsorted(np.flatnonzero(buffer == ord(',')), ends)])
+        lengths = np.diff(np.concatenate([[-1], ends])) - 1
+        return np.diff(commas) == 3, lengths == 0
+    is_text = np.array([type(b) is str and b.count(',') == 3 for b in bounds], bool)
+    is_empty = np.array([b is None or b == '' for b in bounds], bool)
+    return is_text, is_empty
+
+
+def _int_column(values: list) -> np.ndarray:
+    """Integers as int64, anything else (missing, text, float) as -1."""
+    column = np.array(values)
+    if column.dtype.kind == 'i':
+        return column.astype(np.int64)
+    return np.array([v if type(v) is int else -1 for v in values], np.int64)
+
+
+def _parse_bounds(texts: list[str]) -> np.ndarray:
+    """'x1,y1,x2,y2' strings -> (N, 4) floats; NaN rows where the text is not numeric."""
+    try:
+        # One C-level JSON parse of all numbers is ~6x faster than float() per value.
+        flat = msgspec.json.decode(('[' + ','.join(texts) + ']').encode(), type=list[float])
+        return np.array(flat, dtype=np.float64).reshape(-1, 4)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        rows = np.full((len(texts), 4), np.nan)
+        for i, text in enumerate(texts):
+            try:
+                rows[i] = [float(v) for v in text.split(',')]
+            except ValueError:
+                pass
+        return rows
+
+
+def attach_images(table: AnnotationTable, image_dir: PathLike,
+                  size_reader: Optional[Callable] = None) -> AnnotationTable:
+    """Fill image sizes from ``image_dir`` and drop objects whose image is absent."""
+    from ..imagery import ImageReadError, image_size
+    size_reader = size_reader or image_size
+    image_dir = Path(image_dir)
+    present = np.zeros(len(table.images), bool)
+    for i, record in enumerate(table.images):
+        try:
+            record.width, record.height = size_reader(image_dir / record.file_name)
+            present[i] = True
+        except (ImageReadError, OSError):
+            continue
+    missing = [r.file_name for r, ok in zip(table.images, present) if not ok]
+    lost = len(table) - int(present[table.image_index].sum()) if len(table) else 0
+    result = table.subset_images(np.flatnonzero(present)).with_skip_reason('missing image', lost)
+    if missing:
+        result.skip_examples['missing image'] = ', '.join(missing[:3]) + (
+            f' and {len(missing) - 3} more' if len(missing) > 3 else '')
+    return result
+
+
+def write_xview_geojson(table: AnnotationTable, path: PathLike,
+                        transforms: Optional[dict[str, Any]] = None,
+                        image_id_of: Optional[Callable[[ImageRecord], str]] = None) -> None:
+    """Write the table in the public release's schema.
+
+    ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat transform;
+    features of images without one get ``geometry: null``.
+    """
+    transforms = transforms or {}
+    image_id_of = image_id_of or (lambda r: r.file_name)
+    features = []
+    ingest = datetime.datetime(2017, 7, 24, 12, 0, 0).strftime('%Y/%m/%d %H:%M:%S.000+00')
+    boxes = np.round(table.boxes).astype(np.int64)
+    for obj in range(len(table)):
+        record = table.images[table.image_index[obj]]
+        xmin, ymin, xmax, ymax = (int(v) for v in boxes[obj])
+        geometry = None
+        transform = transforms.get(record.file_name)
+        if transform is not None:
+            corners = [(xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin), (xmin, ymin)]
+            geometry = dict(type='Polygon', coordinates=[[
+                [round(c, 7) for c in transform * corner] for corner in corners]])
+        feature_id = int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
+        features.append(dict(
+            type='Feature',
+            properties=dict(bounds_imcoords=f'{xmin},{ymin},{xmax},{ymax}', edited_by='synthetic',
+                            cat_id='SYNTHETIC', type_id=int(table.type_ids[obj]),
+                            ingest_time=ingest, index_right=int(table.image_index[obj]),
+                            image_id=image_id_of(record), point_geom='', feature_id=feature_id,
+                            grid_file='Grid0.shp'),
+            geometry=geometry))
+    collection = dict(crs=dict(properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'),
+                      type='FeatureCollection', features=features)
+    with atomic_write(path, 'wb') as f:
+        f.write(msgspec.json.encode(collection))

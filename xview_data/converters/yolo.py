@@ -1,0 +1,126 @@
+"""YOLO labels: ``labels/<split>/<image stem>.txt`` with ``class cx cy w h`` normalized lines,
+``images/<split>/`` beside them and a ``dataset.yaml`` naming the classes.
+
+cx = (xmin + xmax) / 2 / W and cy = (ymin + ymax) / 2 / H: the centre is the mean of the
+corners (the report's ``(max - min) / 2`` is half the size, not the centre).
+"""
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Callable, Optional, Union
+
+import numpy as np
+
+from ..structures import AnnotationTable, ClassMap, ImageRecord, load_class_map
+from .paths import atomic_write, path_inside
+
+PathLike = Union[str, Path]
+_LINE = '%d %.6f %.6f %.6f %.6f\n'
+
+
+def yolo_rows(boxes: np.ndarray, width: float, height: float) -> np.ndarray:
+    """(N, 4) pixel xyxy -> (N, 4) normalized cx, cy, w, h."""
+    scale = np.array([width, height, width, height], dtype=np.float64)
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
+    size = boxes[:, 2:] - boxes[:, :2]
+    return np.concatenate([centre, size], axis=1) / scale
+
+
+def label_name(file_name: str) -> str:
+    return str(PurePosixPath(file_name).with_suffix('.txt'))
+
+
+def write_yolo_labels(table: AnnotationTable, out_dir: PathLike, split: str,
+                      class_map: ClassMap, progress: Optional[Callable] = None) -> None:
+    """One label file per image of ``table`` (empty for images without objects).
+
+    Files are written in place: :func:`convert` stages the whole output folder, which is
+    what makes the result atomic.
+    """
+    lut = class_map.lookup_table()
+    classes = lut[table.type_ids]
+    if len(table) and classes.min() < 0:
+        raise ValueError('write_yolo_labels: classes outside the class map; call restrict_classes')
+    label_root = Path(out_dir) / 'labels' / split
+    made_dirs = set()
+    for position, objects in table.groups():
+        record = table.images[position]
+        if not record.width or not record.height:
+            raise ValueError(f'{record.file_name}: YOLO labels need the image size; '
+                             'pass --images so that sizes can be read')
+        target = path_inside(label_root, label_name(record.file_name))
+        if target.parent not in made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(target.parent)
+        rows = yolo_rows(table.boxes[objects], record.width, record.height)
+        values = np.concatenate([classes[objects, None].astype(np.float64), rows], axis=1)
+        # One C-level format call per image instead of one per object.
+        text = (_LINE * len(objects)) % tuple(values.ravel().tolist())
+        target.write_text(text)
+        if progress:
+            progress()
+
+
+def write_dataset_yaml(path: PathLike, dataset_root: PathLike, splits: list[str],
+                       class_map: ClassMap) -> None:
+    import yaml
+    document = dict(path=str(dataset_root), **{s: f'images/{s}' for s in splits},
+                    nc=len(class_map), names=list(class_map.names),
+                    xview_type_ids=list(class_map.type_ids))
+    with atomic_write(path) as f:
+        yaml.safe_dump(document, f, sort_keys=False)
+
+
+def read_yolo(root: PathLike, class_map: Optional[ClassMap] = None,
+              size_reader: Optional[Callable] = None) -> AnnotationTable:
+    """Read a YOLO data set folder (``dataset.yaml``, ``labels/``, ``images/``).
+
+    Classes come from the YAML's ``xview_type_ids`` when present, else from ``class_map``.
+    Image sizes are read from ``images/<split>/`` beside each label file. ``file_name`` is
+    ``<split>/<path>`` and ``scene`` keeps the split.
+    """
+    import yaml
+    from ..imagery import image_size
+    size_reader = size_reader or image_size
+    root = Path(root)
+    if root.is_file():
+        root = root.parent
+    yaml_path = root / 'dataset.yaml'
+    meta = {}
+    if yaml_path.exists():
+        meta = yaml.safe_load(yaml_path.read_text()) or {}
+    if meta.get('xview_type_ids'):
+        class_map = load_class_map(meta['xview_type_ids'])
+    elif class_map is None:
+        raise ValueError(f'{root}: dataset.yaml lacks xview_type_ids; pass --classes')
+    label_files = sorted((root / 'labels').rglob('*.txt'))
+    if not label_files:
+        raise ValueError(f'{root}: no label files under labels/')
+    images, image_index, boxes, type_ids = [], [], [], []
+    for label_file in label_files:
+        relative = label_file.relative_to(root / 'labels')
+        candidates = sorted((root / 'images' / relative.parent).glob(relative.stem + '.*'))
+        if not candidates:
+            raise ValueError(f'{label_file}: no image {relative.with_suffix(".*")} under images/')
+        image_file = candidates[0]
+        width, height = size_reader(image_file)
+        position = len(images)
+        images.append(ImageRecord(str(image_file.relative_to(root / 'images').as_posix()),
+                                  width, height))
+        for lineno, line in enumerate(label_file.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                cls, cx, cy, w, h = line.split()
+                cls, cx, cy, w, h = int(cls), float(cx), float(cy), float(w), float(h)
+            except ValueError:
+                raise ValueError(f"{label_file}:{lineno}: expected 'class cx cy w h', "
+                                 f"got '{line.strip()}'") from None
+            if not 0 <= cls < len(class_map):
+                raise ValueError(f'{label_file}:{lineno}: class {cls} outside 0..'
+                                 f'{len(class_map) - 1}')
+            image_index.append(position)
+            boxes.append([(cx - w / 2) * width, (cy - h / 2) * height,
+                          (cx + w / 2) * width, (cy + h / 2) * height])
+            type_ids.append(class_map.type_ids[cls])
+    return AnnotationTable(images, image_index, boxes, type_ids, [-1] * len(type_ids))

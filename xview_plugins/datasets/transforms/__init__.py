@@ -1,0 +1,3 @@
+from .loading import LoadGeoTIFFFromFile
+
+__all__ = ['LoadGeoTIFFFromFile']

@@ -1,0 +1,109 @@
+"""Checkpoints that load with ``torch.load(weights_only=True)``.
+
+mmengine 0.10.7 pickles ``HistoryBuffer`` objects, numpy scalars, arrays and dtypes (and,
+through numpy's dtype pickling, ``builtins.getattr``) into its checkpoints, which torch >= 2.6
+refuses to load by default. Rather than turning ``weights_only`` off, :func:`to_plain`
+turns a checkpoint into plain types before it is saved (see
+:class:`~xview_plugins.engine.hooks.PlainCheckpointHook`) and :func:`restore_message_hub`
+rebuilds the ``HistoryBuffer`` objects after loading. Local checkpoints are read through
+:func:`safe_load`, which allow-lists a few harmless types (numpy arrays, scalars and dtypes,
+``HistoryBuffer``) so that checkpoints written by a stock mmengine still load, and refuses
+anything else with a message that names the offending global.
+"""
+from __future__ import annotations
+
+import logging
+import os.path as osp
+import pickle
+import re
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+logger = logging.getLogger(__name__)
+_HISTORY_MARK = '__history_buffer__'
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint that needs more than plain types and harmless globals to load."""
+
+
+def to_plain(value: Any) -> Any:
+    """Tensors, numbers, strings, lists, tuples and dicts only (recursively)."""
+    # Exact types: numpy's float64 subclasses float but pickles as a numpy global.
+    if isinstance(value, torch.Tensor) or value is None or type(value) in (bool, int, float,
+                                                                           str, bytes):
+        return value
+    if isinstance(value, HistoryBuffer):
+        log, count = value.data
+        return {_HISTORY_MARK: True, 'log': [float(v) for v in log],
+                'count': [float(v) for v in count], 'max_length': int(value.max_length)}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.dtype):
+        return str(value)
+    if isinstance(value, OrderedDict) and type(value) is OrderedDict:
+        return OrderedDict((k, to_plain(v)) for k, v in value.items())
+    if isinstance(value, dict):
+        return {to_plain(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [to_plain(v) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    logger.debug('checkpoint: storing %r as its repr', type(value))
+    return repr(value)
+
+
+def restore_message_hub(state: dict) -> dict:
+    """Turn the plain form of ``HistoryBuffer`` entries back into objects (in place)."""
+    scalars = state.get('log_scalars', {})
+    for key, value in list(scalars.items()):
+        if isinstance(value, dict) and value.get(_HISTORY_MARK):
+            buffer = HistoryBuffer(max_length=value['max_length'])
+            for log, count in zip(value['log'], value['count']):
+                buffer.update(log, int(count))
+            scalars[key] = buffer
+    return state
+
+
+def _harmless_globals() -> list:
+    from numpy.core.multiarray import _reconstruct, scalar  # numpy 2 keeps these aliases
+    harmless = [np.ndarray, np.dtype, _reconstruct, scalar, HistoryBuffer]
+    harmless += [type(np.dtype(t)) for t in ('b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q',
+                                             'e', 'f', 'd', '?', 'U', 'S', 'O')]
+    return harmless
+
+
+def safe_load(path: str, map_location: Any = 'cpu') -> Any:
+    """``torch.load(weights_only=True)`` plus the harmless globals; a clear error otherwise."""
+    try:
+        with torch.serialization.safe_globals(_harmless_globals()):
+            return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        found = re.search(r'GLOBAL ([\w.]+)', str(err))
+        name = found.group(1) if found else 'an unsupported global'
+        raise UnsafeCheckpointError(
+            f"{path}: refusing to load: the file needs '{name}', which is not a plain type; "
+            'loading it could run arbitrary code. If you created this file or trust its '
+            'source, convert it once with `python tools/resave_checkpoint.py '
+            f'{path} OUT.pth --trust` and load OUT.pth instead.') from err
+
+
+def resave_trusted(src: str, dst: str) -> None:
+    """Load a trusted checkpoint with full unpickling and save it as plain types."""
+    checkpoint = torch.load(src, map_location='cpu', weights_only=False)
+    torch.save(to_plain(checkpoint), dst)
+
+
+@CheckpointLoader.register_scheme(prefixes='', force=True)
+def load_from_local(filename: str, map_location: Any = None) -> Any:
+    """mmengine's loader for local paths, through :func:`safe_load`."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return safe_load(filename, map_location)
