@@ -83,7 +83,7 @@ def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
                     target = path_inside(out_dir, name)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     chip_transform = None if transform is None else (
-                        transform * transform.translation(x, y))
+                        transform @ transform.translation(x, y))
                     write_geotiff(target, pixels, chip_transform, crs)
                 chip_position = len(chips)
                 chips.append(ImageRecord(name, width, height, scene.scene_name, (x, y)))

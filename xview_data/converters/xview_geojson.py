@@ -52,10 +52,10 @@ def read_xview_geojson(path: PathLike) -> AnnotationTable:
         raise ValueError(f'{path}: empty file, expected a GeoJSON FeatureCollection')
     try:
         collection = msgspec.json.decode(raw, type=_FeatureCollection)
+    except msgspec.ValidationError as err:  # a subclass of DecodeError: test it first
+        raise ValueError(f'{path}: not an xView GeoJSON FeatureCollection: {err}') from err
     except msgspec.DecodeError as err:
         raise ValueError(f'{path}: not valid JSON ({err})') from err
-    except msgspec.ValidationError as err:
-        raise ValueError(f'{path}: not an xView GeoJSON FeatureCollection: {err}') from err
     del raw
     if collection.type != 'FeatureCollection' or collection.features is None:
         raise ValueError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list, "
@@ -136,7 +136,7 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
 
 def _classify_bounds(bounds: list) -> tuple[np.ndarray, np.ndarray]:
     """Masks of texts with exactly four comma-separated fields and of empty values."""
-    if all(type(b) is str for b in bounds):
+    if bounds and all(type(b) is str for b in bounds):
         # Count commas per text on one byte buffer instead of 600k str.count calls.
         buffer = np.frombuffer(('\n'.join(bounds) + '\n').encode(), np.uint8)
         ends = np.flatnonzero(buffer == ord('\n'))
@@ -215,7 +215,7 @@ def write_xview_geojson(table: AnnotationTable, path: PathLike,
         if transform is not None:
             corners = [(xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin), (xmin, ymin)]
             geometry = dict(type='Polygon', coordinates=[[
-                [round(c, 7) for c in transform * corner] for corner in corners]])
+                [round(c, 7) for c in transform @ corner] for corner in corners]])
         feature_id = int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
         features.append(dict(
             type='Feature',

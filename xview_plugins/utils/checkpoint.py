@@ -86,12 +86,41 @@ def safe_load(path: str, map_location: Any = 'cpu') -> Any:
             return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         found = re.search(r'GLOBAL ([\w.]+)', str(err))
-        name = found.group(1) if found else 'an unsupported global'
+        name = found.group(1) if found else (_unexpected_globals(path) or ['an unsupported '
+                                                                          'pickle operation'])[0]
         raise UnsafeCheckpointError(
             f"{path}: refusing to load: the file needs '{name}', which is not a plain type; "
             'loading it could run arbitrary code. If you created this file or trust its '
             'source, convert it once with `python tools/resave_checkpoint.py '
             f'{path} OUT.pth --trust` and load OUT.pth instead.') from err
+
+
+def _unexpected_globals(path: str) -> list[str]:
+    """Globals a pickle refers to beyond torch's own and the allow-list, found by reading
+    its opcodes (nothing is executed)."""
+    import pickletools
+    import zipfile
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            member = next((n for n in archive.namelist() if n.endswith('data.pkl')), None)
+            data = archive.read(member) if member else b''
+    else:
+        with open(path, 'rb') as f:
+            data = f.read()
+    allowed = {f'{g.__module__}.{g.__qualname__}' for g in _harmless_globals()}
+    names, strings = [], []
+    try:
+        for opcode, arg, _ in pickletools.genops(data):
+            if opcode.name in ('SHORT_BINUNICODE', 'BINUNICODE', 'UNICODE'):
+                strings.append(arg)
+            elif opcode.name == 'GLOBAL':
+                names.append(arg.replace(' ', '.'))
+            elif opcode.name == 'STACK_GLOBAL' and len(strings) >= 2:
+                names.append(f'{strings[-2]}.{strings[-1]}')
+    except Exception:  # a truncated or foreign stream: report what was found so far
+        pass
+    return [n for n in names if not n.startswith(('torch.', 'collections.OrderedDict'))
+            and n not in allowed]
 
 
 def resave_trusted(src: str, dst: str) -> None:

@@ -1,0 +1,82 @@
+"""YOLO, COCO and xview-txt readers and writers, and their round trips."""
+import numpy as np
+import pytest
+
+from tests.conftest import objects_by_image, write_tif
+from xview_data.converters import (read_coco, read_xview_txt, read_yolo, write_coco,
+                                   write_dataset_yaml, write_xview_txt, write_yolo_labels,
+                                   yolo_rows)
+from xview_data.structures import SEED12, AnnotationTable, ImageRecord
+
+
+def test_yolo_centre_is_the_mean_of_the_corners():
+    rows = yolo_rows(np.array([[100., 50., 140., 70.]]), 200, 100)
+    # cx = (100 + 140) / 2 / 200, not (140 - 100) / 2 / 200 as in the report.
+    np.testing.assert_allclose(rows, [[0.6, 0.6, 0.2, 0.2]])
+
+
+def make_table():
+    images = [ImageRecord('s/a.tif', 200, 100), ImageRecord('b.tif', 64, 64)]
+    return AnnotationTable(images, [0, 0, 1], [[100, 50, 140, 70], [0, 0, 10.5, 7], [3, 4, 60, 61]],
+                           [18, 73, 91], [5, 6, 7])
+
+
+def test_yolo_round_trip(tmp_path):
+    table = make_table()
+    for record in table.images:
+        write_tif(tmp_path / 'images' / 'train' / record.file_name, record.width, record.height)
+    write_yolo_labels(table, tmp_path, 'train', SEED12)
+    write_dataset_yaml(tmp_path / 'dataset.yaml', tmp_path, ['train'], SEED12)
+    lines = (tmp_path / 'labels' / 'train' / 's' / 'a.txt').read_text().splitlines()
+    assert lines[0] == '2 0.600000 0.600000 0.200000 0.200000'
+    back = read_yolo(tmp_path)
+    assert sorted(r.file_name for r in back.images) == ['train/b.tif', 'train/s/a.tif']
+    assert objects_by_image(back, 'train/', 2) == objects_by_image(table, '', 2)
+
+
+def test_yolo_errors_name_file_and_line(tmp_path):
+    write_tif(tmp_path / 'images' / 'train' / 'a.tif', 10, 10)
+    (tmp_path / 'labels' / 'train').mkdir(parents=True)
+    (tmp_path / 'labels' / 'train' / 'a.txt').write_text('0 0.5 0.5 0.1 0.1\n3 0.5 0.5\n')
+    with pytest.raises(ValueError, match=r'a.txt:2'):
+        read_yolo(tmp_path, SEED12)
+
+
+def test_coco_round_trip(tmp_path):
+    table = make_table()
+    write_coco(table, tmp_path / 'c.json', SEED12)
+    back = read_coco(tmp_path / 'c.json')
+    np.testing.assert_allclose(back.boxes, table.boxes, atol=0.01)
+    assert back.type_ids.tolist() == [18, 73, 91]
+    assert [(r.file_name, r.width) for r in back.images] == [('s/a.tif', 200), ('b.tif', 64)]
+
+
+def test_coco_rejects_unsafe_file_names(tmp_path):
+    (tmp_path / 'c.json').write_text('{"images": [{"id": 1, "file_name": "../x.tif"}], '
+                                     '"annotations": [], "categories": []}')
+    with pytest.raises(ValueError, match='leaves the image root'):
+        read_coco(tmp_path / 'c.json')
+
+
+def test_xview_txt_round_trip_and_comments(tmp_path):
+    table = make_table()
+    write_xview_txt(table, tmp_path / 'ann.txt', 'imgs/')
+    text = (tmp_path / 'ann.txt').read_text()
+    assert text.splitlines()[0] == 'imgs/s/a.tif;2;5;100,50,140,70;18;6;0,0,10,7;73'
+    (tmp_path / 'ann.txt').write_text('# comment\n@ header\n' + text)
+    back = read_xview_txt(tmp_path / 'ann.txt')
+    assert [r.file_name for r in back.images] == ['imgs/s/a.tif', 'imgs/b.tif']
+    np.testing.assert_allclose(back.boxes, table.boxes, atol=1)
+    assert back.type_ids.tolist() == [18, 73, 91] and back.source_ids.tolist() == [5, 6, 7]
+
+
+@pytest.mark.parametrize('line, message', [
+    ('a.tif;2;1;0,0,5,5;18', r'ann.txt:1: 2 objects announced'),
+    ('a.tif;x;1;0,0,5,5;18', r'ann.txt:1: second field'),
+    ('a.tif;1;1;0,0,5;18', r"ann.txt:1: object 1: expected"),
+    ('../a.tif;1;1;0,0,5,5;18', r'ann.txt:1: image path'),
+])
+def test_xview_txt_errors_name_the_line(tmp_path, line, message):
+    (tmp_path / 'ann.txt').write_text(line + '\n')
+    with pytest.raises(ValueError, match=message):
+        read_xview_txt(tmp_path / 'ann.txt')
