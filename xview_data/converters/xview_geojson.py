@@ -48,7 +48,7 @@ def read_xview_geojson(path: PathLike) -> AnnotationTable:
         raw = path.read_bytes()
     except OSError as err:
         raise ValueError(f'{path}: cannot read annotation file ({err.strerror})') from err
-    if not raw.strip():
+    if not raw or raw.isspace():  # strip() would copy the whole file
         raise ValueError(f'{path}: empty file, expected a GeoJSON FeatureCollection')
     try:
         collection = msgspec.json.decode(raw, type=_FeatureCollection)

@@ -80,3 +80,24 @@ def test_xview_txt_errors_name_the_line(tmp_path, line, message):
     (tmp_path / 'ann.txt').write_text(line + '\n')
     with pytest.raises(ValueError, match=message):
         read_xview_txt(tmp_path / 'ann.txt')
+
+
+def test_vectorized_yolo_lines_match_printf_formatting():
+    from xview_data.converters.yolo import format_yolo_lines
+    rng = np.random.default_rng(0)
+    rows = rng.uniform(0, 1, (500, 4))
+    rows[:3] = [[0, 1, 0.5, 0.25], [1e-7, 0.9999996, 0.123456, 0.0000005], [1, 1, 1, 1]]
+    classes = rng.integers(0, 60, 500)
+    ours = format_yolo_lines(classes, rows).decode().splitlines()
+    printf = [('%d %.6f %.6f %.6f %.6f' % (c, *r)) for c, r in zip(classes, rows)]
+    assert len(ours) == len(printf)
+    for a, b in zip(ours, printf):
+        a_fields, b_fields = a.split(), b.split()
+        assert a_fields[0] == b_fields[0] and len(a_fields) == 5
+        assert all(len(f) == 8 for f in a_fields[1:])
+        np.testing.assert_allclose([float(f) for f in a_fields[1:]],
+                                   [float(f) for f in b_fields[1:]], atol=1.01e-6)
+    assert ours[0] == f'{classes[0]} 0.000000 1.000000 0.500000 0.250000'
+    # Out-of-range values (an unclipped box) fall back to printf formatting.
+    assert format_yolo_lines(np.array([3]), np.array([[1.5, -0.1, 0.2, 0.2]])) == \
+        b'3 1.500000 -0.100000 0.200000 0.200000\n'
