@@ -41,6 +41,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--overwrite', action='store_true', help='replace a non-empty OUT')
     parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--no-plot', action='store_true', help='skip class_histogram.png')
     return parser.parse_args(argv)
 
 
@@ -53,7 +54,8 @@ def main(argv=None) -> int:
         classes=args.classes, chip_size=args.chip_size, overlap=args.overlap,
         min_visible=args.min_visible, keep_empty=args.keep_empty, min_size=args.min_size,
         context=args.context, val_fraction=args.val_fraction, seed=args.seed,
-        overwrite=args.overwrite, progress=not args.no_progress)
+        overwrite=args.overwrite, progress=not args.no_progress,
+        plot=not args.no_plot)
     try:
         report = convert(args.src, args.out, options)
     except (ValueError, FileExistsError) as err:

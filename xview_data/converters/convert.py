@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -18,6 +18,7 @@ from ..structures import AnnotationTable, ClassMap, load_class_map
 from .chipping import chip_scenes, cut_object_chips
 from .coco import read_coco, write_coco
 from .paths import atomic_write, ensure_not_input, path_inside, staged_directory
+from .report import ConvertReport
 from .splits import split_by_scene
 from .xview_geojson import attach_images, read_xview_geojson, write_xview_geojson
 from .xview_txt import read_xview_txt, write_xview_txt
@@ -45,37 +46,7 @@ class ConvertOptions:
     overwrite: bool = False
     link_images: bool = True
     progress: bool = True
-
-
-@dataclass
-class ConvertReport:
-    out_dir: Path
-    images: dict[str, int] = field(default_factory=dict)
-    objects: dict[str, int] = field(default_factory=dict)
-    skipped: Counter = field(default_factory=Counter)
-    skip_examples: dict[str, str] = field(default_factory=dict)
-    per_class: dict[str, dict[str, int]] = field(default_factory=dict)
-    scenes: dict[str, list[str]] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return dict(out_dir=str(self.out_dir), images=self.images, objects=self.objects,
-                    skipped=dict(self.skipped), per_class=self.per_class, scenes=self.scenes)
-
-    def table(self) -> str:
-        splits = list(self.images)
-        rows = [['', *splits], ['images', *(str(self.images[s]) for s in splits)],
-                ['objects kept', *(str(self.objects[s]) for s in splits)]]
-        for name, counts in self.per_class.items():
-            rows.append([f'  {name}', *(str(counts.get(s, 0)) for s in splits)])
-        rows.append(['skipped (reason)', *([''] * len(splits))])
-        for reason, count in sorted(self.skipped.items()):
-            example = f' (e.g. {self.skip_examples[reason]})' if reason in self.skip_examples else ''
-            rows.append([f'  {reason}{example}', str(count), *([''] * (len(splits) - 1))])
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = ['  '.join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                           enumerate(zip(r, widths))) for r in rows]
-        rule = '-' * len(lines[0])
-        return '\n'.join([rule, lines[0], rule, *lines[1:], rule])
+    plot: bool = True
 
 
 def read_annotations(src: PathLike, src_format: str, class_map: ClassMap,
@@ -116,6 +87,8 @@ def convert(src: PathLike, out_dir: PathLike, options: ConvertOptions) -> Conver
                                     options, progress)
             with atomic_write(stage / 'summary.json') as f:
                 json.dump(report.to_json(), f, indent=1)
+            if options.plot:
+                report.plot_class_histogram(stage / 'class_histogram.png')
     finally:
         progress.close()
     report.out_dir = Path(out_dir).absolute()

@@ -34,7 +34,7 @@ def test_cli_writes_every_format_with_a_summary(synthetic_release, tmp_path):
     assert 'objects kept' in result.stdout and 'missing image' in result.stdout
     assert 'not-scored type_id' in result.stdout
     for name in ('train.json', 'dataset.yaml', 'xView_train.geojson', 'xview_ann_train.txt',
-                 'summary.json'):
+                 'summary.json', 'class_histogram.png'):
         assert (out / name).is_file(), name
     expected = reference_objects(synthetic_release)
     # Round trips back to the source boxes (1 px) and classes.
