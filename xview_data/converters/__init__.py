@@ -1,4 +1,5 @@
 """Readers and writers of the xView formats, chipping and splits (no torch here)."""
+from ..structures import AnnotationTable
 from .chipping import chip_scenes, clip_to_window, cut_object_chips, window_starts
 from .coco import read_coco, write_coco
 from .convert import ConvertOptions, ConvertReport, convert, read_annotations
@@ -19,4 +20,3 @@ __all__ = [
     'cut_object_chips', 'window_starts', 'split_by_scene', 'atomic_write', 'path_inside',
     'safe_relative_path', 'staged_directory'
 ]
-from ..structures import AnnotationTable  # noqa: E402

@@ -196,7 +196,8 @@ def attach_images(table: AnnotationTable, image_dir: PathLike,
 
 def write_xview_geojson(table: AnnotationTable, path: PathLike,
                         transforms: Optional[dict[str, Any]] = None,
-                        image_id_of: Optional[Callable[[ImageRecord], str]] = None) -> None:
+                        image_id_of: Optional[Callable[[ImageRecord], str]] = None,
+                        edited_by: str = 'xview-plugins') -> None:
     """Write the table in the public release's schema.
 
     ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat transform;
@@ -219,8 +220,8 @@ def write_xview_geojson(table: AnnotationTable, path: PathLike,
         feature_id = int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
         features.append(dict(
             type='Feature',
-            properties=dict(bounds_imcoords=f'{xmin},{ymin},{xmax},{ymax}', edited_by='synthetic',
-                            cat_id='SYNTHETIC', type_id=int(table.type_ids[obj]),
+            properties=dict(bounds_imcoords=f'{xmin},{ymin},{xmax},{ymax}', edited_by=edited_by,
+                            cat_id='', type_id=int(table.type_ids[obj]),
                             ingest_time=ingest, index_right=int(table.image_index[obj]),
                             image_id=image_id_of(record), point_geom='', feature_id=feature_id,
                             grid_file='Grid0.shp'),

@@ -322,7 +322,7 @@ def _write_official(path: Path, table: AnnotationTable, transforms: dict, defect
     """The official schema, defects appended as raw features."""
     import msgspec
     from ..converters.xview_geojson import write_xview_geojson
-    write_xview_geojson(table, path, transforms)
+    write_xview_geojson(table, path, transforms, edited_by='synthetic')
     document = msgspec.json.decode(path.read_bytes())
     next_id = len(table) + 1
     template = document['features'][0]['properties'] if document['features'] else {}
