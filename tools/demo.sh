@@ -1,33 +1,34 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: synthetic xView -> 512-px chips (COCO) -> train a
-# detector with tools/train.py -> COCO mAP with tools/test.py -> detections drawn on a scene.
+# The main job on the embedded default: synthetic xView -> chips (COCO + YOLO, to show the
+# converter) -> train YOLOv7-tiny on 320-px tiles read straight from the GeoJSON with
+# tools/train.py -> COCO mAP on the held-out scenes with tools/test.py -> detections drawn
+# on a whole held-out scene.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 DATA=${DATA:-data/synthetic_xview}
 CHIPS=${CHIPS:-data/synthetic_xview_chips}
 WORK=${WORK:-work_dirs/demo}
-CONFIG=${CONFIG:-configs/rtmdet-tiny_synthetic-xview.py}
+CONFIG=${CONFIG:-configs/yolov7-tiny_synthetic-xview.py}
 
 [ -f "$DATA/xView_train.geojson" ] || "$PY" tools/make_synthetic_xview.py "$DATA"
 [ -f "$CHIPS/train.json" ] || "$PY" tools/convert_annotations.py "$DATA/xView_train.geojson" \
     "$CHIPS" --from xview --to coco yolo --images "$DATA/train_images" --chip-size 512 \
     --overlap 64 --val-fraction 0.25 --seed 0
-"$PY" tools/train.py "$CONFIG" --work-dir "$WORK" \
-    --cfg-options "train_dataloader.dataset.data_root=$CHIPS/" "val_dataloader.dataset.data_root=$CHIPS/" \
-    "test_dataloader.dataset.data_root=$CHIPS/" "val_evaluator.ann_file=$CHIPS/val.json" \
-    "test_evaluator.ann_file=$CHIPS/val.json"
+DATA_OPTS=("train_dataloader.dataset.dataset.data_root=$DATA/" "val_dataloader.dataset.data_root=$DATA/"
+           "test_dataloader.dataset.data_root=$DATA/")
+"$PY" tools/train.py "$CONFIG" --work-dir "$WORK" --cfg-options "${DATA_OPTS[@]}"
 CKPT=$(cat "$WORK/last_checkpoint")
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --show-dir vis \
-    --cfg-options "test_dataloader.dataset.data_root=$CHIPS/" "test_evaluator.ann_file=$CHIPS/val.json" \
-    | tee "$WORK/test.log"
+    --cfg-options "${DATA_OPTS[@]}" | tee "$WORK/test.log"
 SCENE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['scenes']['val'][0])" "$CHIPS/summary.json")
-"$PY" tools/infer.py "$CONFIG" "$CKPT" "$DATA/train_images/$SCENE" --out "$WORK/scenes"
+"$PY" tools/infer.py "$CONFIG" "$CKPT" "$DATA/train_images/$SCENE" --out "$WORK/scenes" \
+    --tile-size 320 --overlap 32
 echo
 echo "== demo outputs =="
 echo "synthetic release:     $DATA"
 echo "chips (COCO + YOLO):   $CHIPS"
 echo "training log, ckpts:   $WORK  (checkpoint: $CKPT)"
-echo "COCO mAP (val chips):  $(grep -o 'coco/bbox_mAP: [0-9.]*  coco/bbox_mAP_50: [0-9.]*' "$WORK/test.log" | tail -1)"
-echo "drawn val chips:       $(ls -d "$WORK"/*/vis 2>/dev/null | tail -1)"
+echo "COCO mAP (val tiles):  $(grep -o 'coco/bbox_mAP: [0-9.]*  coco/bbox_mAP_50: [0-9.]*' "$WORK/test.log" | tail -1)"
+echo "drawn val tiles:       $(ls -d "$WORK"/*/vis 2>/dev/null | tail -1)"
 echo "detections on a scene: $WORK/scenes/${SCENE%.*}.png"

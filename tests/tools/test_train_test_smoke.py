@@ -64,3 +64,28 @@ def test_train_save_resume_test_and_infer(chips, synthetic_release, tmp_path):
              synthetic_release / 'train_images' / scene, '--out', work / 'scenes')
     assert (work / 'scenes' / scene.replace('.tif', '.png')).stat().st_size > 1000
     assert json.loads((work / 'scenes' / scene.replace('.tif', '.json')).read_text())['image']
+
+
+def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(synthetic_release, tmp_path):
+    config = str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
+    root = f'{synthetic_release}/'
+    options = [f'train_dataloader.dataset.dataset.data_root={root}',
+               f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
+               'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+               'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+               'val_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
+               'test_dataloader.persistent_workers=False', 'train_cfg.max_epochs=1',
+               'train_cfg.val_interval=1', 'custom_hooks.0.max_epochs=1',
+               'default_hooks.checkpoint.interval=1']
+    work = tmp_path / 'work'
+    log = run_tool('train.py', config, '--work-dir', work, '--cfg-options', *options)
+    assert 'loss_obj' in log and 'coco/bbox_mAP' in log
+    saved = torch.load(work / 'epoch_1.pth', weights_only=True)
+    assert 'ema_state_dict' in saved
+    out = run_tool('test.py', config, work / 'epoch_1.pth', '--work-dir', work, '--cfg-options',
+                   *options, 'model.deploy=True')  # fused BN and RepConv at test time
+    assert re.search(r'coco/bbox_mAP: \d\.\d+', out)
+    scene = sorted((synthetic_release / 'train_images').iterdir())[0]
+    run_tool('infer.py', config, work / 'epoch_1.pth', scene, '--out', work / 'scenes',
+             '--tile-size', 320, '--overlap', 32)
+    assert (work / 'scenes' / scene.with_suffix('.png').name).is_file()

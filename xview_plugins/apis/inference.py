@@ -14,19 +14,34 @@ from xview_data.converters.chipping import window_starts
 from xview_data.imagery import read_image
 
 
+def inference_pipeline(cfg):
+    """The test pipeline for in-memory tiles: no file loading and no annotations."""
+    import copy
+
+    from mmcv.transforms import Compose
+    steps = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
+    steps = [s for s in steps if s['type'] not in ('LoadAnnotations', 'mmdet.LoadAnnotations')]
+    steps[0] = dict(type='mmdet.LoadImageFromNDArray')
+    for step in steps:
+        if step['type'] in ('PackDetInputs', 'mmdet.PackDetInputs') and 'meta_keys' in step:
+            step['meta_keys'] = tuple(k for k in step['meta_keys'] if k != 'instances')
+    return Compose(steps)
+
+
 def detect_scene(model, image: np.ndarray, tile_size: int = 512, overlap: int = 64,
                  nms_iou: float = 0.5, score_thr: float = 0.05) -> InstanceData:
     """Run ``model`` over ``tile_size`` tiles of a BGR scene, shift the boxes back and
     merge them with class-wise NMS. Returns ``bboxes`` (xyxy, scene pixels), ``scores``,
     ``labels``."""
     from mmdet.apis import inference_detector
+    pipeline = inference_pipeline(model.cfg)
     height, width = image.shape[:2]
     stride = max(tile_size - overlap, 1)
     boxes, scores, labels = [], [], []
     for y in window_starts(height, tile_size, stride):
         for x in window_starts(width, tile_size, stride):
             tile = np.ascontiguousarray(image[y:y + tile_size, x:x + tile_size])
-            pred = inference_detector(model, tile).pred_instances
+            pred = inference_detector(model, tile, test_pipeline=pipeline).pred_instances
             keep = pred.scores >= score_thr
             boxes.append(pred.bboxes[keep] + pred.bboxes.new_tensor([x, y, x, y]))
             scores.append(pred.scores[keep])

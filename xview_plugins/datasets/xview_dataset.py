@@ -10,7 +10,7 @@ from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
 from xview_data.converters import (attach_images, chip_scenes, read_xview_geojson,
-                                   read_xview_txt)
+                                   read_xview_txt, split_by_scene)
 from xview_data.structures import AnnotationTable, ClassMap, load_class_map
 
 
@@ -34,13 +34,22 @@ class XViewDataset(BaseDetDataset):
         tile_overlap: overlap of neighbouring tiles in pixels.
         min_visible: a tile keeps an object when this fraction of its box is inside.
         keep_empty_tiles: also serve tiles without objects.
+        split: ``'train'`` or ``'val'`` to serve one side of a split of whole scenes
+            (``val_fraction`` of them, drawn with ``split_seed``); None serves all.
     """
 
     METAINFO = dict(classes=load_class_map('seed12').names, palette=class_palette(12))
 
     def __init__(self, *args, classes: Union[str, list, ClassMap, None] = 'seed12',
                  min_size: float = 2.0, tile_size: Optional[int] = None, tile_overlap: int = 0,
-                 min_visible: float = 0.5, keep_empty_tiles: bool = False, **kwargs) -> None:
+                 min_visible: float = 0.5, keep_empty_tiles: bool = False,
+                 split: Optional[str] = None, val_fraction: float = 0.1, split_seed: int = 0,
+                 **kwargs) -> None:
+        if split not in (None, 'train', 'val'):
+            raise ValueError(f"split must be None, 'train' or 'val', not {split!r}")
+        self.split = split
+        self.val_fraction = val_fraction
+        self.split_seed = split_seed
         self.class_map = load_class_map(classes)
         self.min_size = min_size
         self.tile_size = tile_size
@@ -60,6 +69,8 @@ class XViewDataset(BaseDetDataset):
         image_root = Path(self.data_prefix.get('img', '') or Path(self.ann_file).parent)
         table = attach_images(self.read_table(), image_root)
         table = table.restrict_classes(self.class_map.type_ids).clean(self.min_size)
+        if self.split:
+            table = split_by_scene(table, self.val_fraction, self.split_seed)[self.split]
         if self.tile_size:
             table = chip_scenes(table, self.tile_size, self.tile_overlap, self.min_visible,
                                 self.keep_empty_tiles)

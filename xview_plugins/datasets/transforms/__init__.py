@@ -1,3 +1,4 @@
 from .loading import LoadGeoTIFFFromFile
+from .yolov7_augment import YOLOv7HSVRandomAug, YOLOv7MixUp
 
-__all__ = ['LoadGeoTIFFFromFile']
+__all__ = ['LoadGeoTIFFFromFile', 'YOLOv7HSVRandomAug', 'YOLOv7MixUp']

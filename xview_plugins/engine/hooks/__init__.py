@@ -1,3 +1,4 @@
 from .plain_checkpoint_hook import PlainCheckpointHook
+from .yolov7_lr_hook import YOLOv7ParamSchedulerHook
 
-__all__ = ['PlainCheckpointHook']
+__all__ = ['PlainCheckpointHook', 'YOLOv7ParamSchedulerHook']

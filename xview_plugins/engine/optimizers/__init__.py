@@ -1,0 +1,3 @@
+from .yolov7_optim import SumAccumulateOptimWrapper, YOLOv7OptimWrapperConstructor
+
+__all__ = ['SumAccumulateOptimWrapper', 'YOLOv7OptimWrapperConstructor']
