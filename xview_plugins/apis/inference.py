@@ -7,7 +7,6 @@ from typing import Optional, Union
 import numpy as np
 import torch
 from mmcv.ops import batched_nms
-from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 
 from xview_data.converters.chipping import window_starts
@@ -59,23 +58,33 @@ def detect_scene(model, image: np.ndarray, tile_size: int = 512, overlap: int = 
 def draw_detections(image_bgr: np.ndarray, detections: InstanceData, dataset_meta: dict,
                     out_file: Union[str, Path], score_thr: float = 0.3,
                     max_side: Optional[int] = 2048) -> Path:
-    """Write a PNG of the scene with the detections above ``score_thr`` drawn on it,
-    downscaled so that its longer side is at most ``max_side``."""
+    """Write a PNG of the scene with the detections above ``score_thr`` drawn on it
+    (one colour per class, ``name score`` labels), downscaled so that its longer side is
+    at most ``max_side``."""
     import cv2
-    from mmdet.visualization import DetLocalVisualizer
+
+    from ..datasets.xview_dataset import class_palette
     scale = 1.0
     if max_side and max(image_bgr.shape[:2]) > max_side:
         scale = max_side / max(image_bgr.shape[:2])
         image_bgr = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    shown = InstanceData(bboxes=detections.bboxes * scale, scores=detections.scores,
-                         labels=detections.labels)
-    sample = DetDataSample(pred_instances=shown)
-    visualizer = DetLocalVisualizer(name=f'scene-{id(sample)}', line_width=1, alpha=0.6)
-    visualizer.dataset_meta = dataset_meta
+    canvas = np.ascontiguousarray(image_bgr)
+    classes = dataset_meta.get('classes', ())
+    palette = dataset_meta.get('palette') or class_palette(max(len(classes), 1))
+    keep = detections.scores >= score_thr
+    order = detections.scores[keep].argsort()  # strongest drawn last, on top
+    boxes = (detections.bboxes[keep][order] * scale).round().int().tolist()
+    for (x1, y1, x2, y2), score, label in zip(boxes, detections.scores[keep][order].tolist(),
+                                              detections.labels[keep][order].tolist()):
+        r, g, b = palette[label % len(palette)]
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), (b, g, r), 1, cv2.LINE_AA)
+        name = classes[label] if label < len(classes) else str(label)
+        cv2.putText(canvas, f'{name} {score:.2f}', (x1, max(y1 - 3, 8)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.35, (b, g, r), 1, cv2.LINE_AA)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    visualizer.add_datasample(out_file.stem, image_bgr[..., ::-1], sample, draw_gt=False,
-                              pred_score_thr=score_thr, out_file=str(out_file))
+    if not cv2.imwrite(str(out_file), canvas):
+        raise OSError(f'{out_file}: could not write the image')
     return out_file
 
 
