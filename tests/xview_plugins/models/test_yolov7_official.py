@@ -93,3 +93,18 @@ def test_deploy_fusion_keeps_outputs(arch):
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
     for a, b in zip(before, after):
         assert (a - b).abs().max() <= 1e-4
+
+
+def test_deploy_switch_predicts_like_the_unfused_model():
+    from mmdet.structures import DetDataSample
+    torch.manual_seed(0)
+    model = build('tiny', num_classes=12).eval()
+    inputs = torch.rand(1, 3, 128, 128)
+    samples = [DetDataSample(metainfo=dict(img_shape=(128, 128), scale_factor=(1.0, 1.0)))]
+    with torch.no_grad():
+        plain = model.predict(inputs, [s.clone() for s in samples])[0].pred_instances
+        model.deploy = True
+        fused = model.predict(inputs, [s.clone() for s in samples])[0].pred_instances
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())  # model untouched
+    assert len(plain) == len(fused) > 0
+    assert (plain.bboxes - fused.bboxes).abs().max() < 1e-3
