@@ -89,3 +89,23 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(synthetic_rele
     run_tool('infer.py', config, work / 'epoch_1.pth', scene, '--out', work / 'scenes',
              '--tile-size', 320, '--overlap', 32)
     assert (work / 'scenes' / scene.with_suffix('.png').name).is_file()
+
+
+def test_classifier_trains_keeps_the_best_checkpoint_and_plots_the_confusion_matrix(
+        synthetic_release, tmp_path):
+    config = str(ROOT / 'configs' / 'classification' / 'ffnn_base.py')
+    root = f'{synthetic_release}/recognition/'
+    options = [f'train_dataloader.dataset.data_root={root}', f'val_dataloader.dataset.data_root={root}',
+               f'test_dataloader.dataset.data_root={root}', 'model.backbone.model=4',
+               'train_dataloader.dataset.max_per_class=10', 'train_cfg.max_epochs=2']
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options += [f'{loader}.num_workers=0', f'{loader}.persistent_workers=False']
+    work = tmp_path / 'work'
+    log = run_tool('train.py', config, '--work-dir', work, '--cfg-options', *options)
+    assert 'cls/mean_recall' in log and 'spec.' in log  # the per-class table
+    best = list(work.glob('best_cls_mean_accuracy_epoch_*.pth'))
+    assert best and torch.load(best[0], weights_only=True)['meta']['epoch'] >= 1
+    assert list(work.glob('*/confusion_matrix.png'))
+    out = run_tool('test.py', config, best[0], '--work-dir', work, '--cfg-options', *options)
+    assert re.search(r'cls/mean_accuracy: \d\.\d+', out)
+    assert list(work.glob('*/confusion_matrix_test_*.png'))

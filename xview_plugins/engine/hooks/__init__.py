@@ -1,4 +1,6 @@
+from .confusion_matrix_hook import ConfusionMatrixHook, plot_confusion_matrix
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .yolov7_lr_hook import YOLOv7ParamSchedulerHook
 
-__all__ = ['PlainCheckpointHook', 'YOLOv7ParamSchedulerHook']
+__all__ = ['PlainCheckpointHook', 'YOLOv7ParamSchedulerHook', 'ConfusionMatrixHook',
+           'plot_confusion_matrix']

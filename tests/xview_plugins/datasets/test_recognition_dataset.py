@@ -1,0 +1,47 @@
+from collections import Counter
+
+import numpy as np
+from mmdet.registry import DATASETS, TRANSFORMS
+
+import xview_plugins  # noqa: F401
+
+
+def build(release, **kwargs):
+    return DATASETS.build(dict(type='XViewRecognitionDataset',
+                               data_root=str(release / 'recognition'),
+                               ann_file='xview_ann_train.json', data_prefix=dict(img=''),
+                               pipeline=[], **kwargs))
+
+
+def test_cap_stratified_split_and_oversampling(synthetic_release):
+    everything = build(synthetic_release)
+    counts = Counter(everything[i]['gt_label'] for i in range(len(everything)))
+    capped = build(synthetic_release, max_per_class=5)
+    assert max(Counter(capped[i]['gt_label'] for i in range(len(capped))).values()) <= 5
+    train = build(synthetic_release, split='train', val_fraction=0.2, seed=1)
+    val = build(synthetic_release, split='val', val_fraction=0.2, seed=1)
+    assert len(train) + len(val) == len(everything)
+    assert not {d['img_path'] for d in train} & {d['img_path'] for d in val}
+    for label, n in counts.items():  # stratified: each class split 80/20
+        assert sum(d['gt_label'] == label for d in val) == round(n * 0.2)
+    over = build(synthetic_release, max_per_class=10, oversample=True)
+    views = Counter((d['rot90_k'], d['hflip']) for d in over)
+    assert len(views) == 8  # the original and its 7 flip/rotation views
+    assert over.get_cat_ids(0) == [over[0]['gt_label']]
+
+
+def test_chip_transforms():
+    img = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    rotated = TRANSFORMS.build(dict(type='OfflineGeometricAugment'))(dict(img=img, rot90_k=1,
+                                                                          hflip=True))['img']
+    np.testing.assert_array_equal(rotated, np.rot90(img, 1)[:, ::-1])
+    np.random.seed(0)
+    shifted = TRANSFORMS.build(dict(type='RandomChannelShift', shift_range=50))(
+        dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
+    assert shifted.dtype == np.uint8 and len(np.unique(shifted)) == 1
+    bright = TRANSFORMS.build(dict(type='RandomIllumination', brightness_range=(2.0, 2.0)))(
+        dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
+    assert (bright == 200).all()
+    packed = TRANSFORMS.build(dict(type='PackChipInputs'))(dict(img=np.zeros((4, 5, 3), np.uint8),
+                                                                gt_label=3, img_path='x.tif'))
+    assert packed['inputs'].shape == (3, 4, 5) and packed['data_samples'].gt_label.item() == 3

@@ -1,0 +1,4 @@
+from .classification_metric import (ChipClassificationMetric, classification_scores,
+                                    confusion_matrix)
+
+__all__ = ['ChipClassificationMetric', 'classification_scores', 'confusion_matrix']

@@ -1,0 +1,3 @@
+from .image_classifier import ChipClassifier
+
+__all__ = ['ChipClassifier']
