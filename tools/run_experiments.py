@@ -1,0 +1,30 @@
+"""Train a list of classification configs and write a table with the report's columns.
+
+    python tools/run_experiments.py configs/classification/*.py --out work_dirs/study \
+        [--cfg-options train_cfg.max_epochs=5]
+
+Writes OUT/experiments.md and OUT/experiments.csv (updated after every run).
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('configs', nargs='+')
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--cfg-options', nargs='+', default=None,
+                        help='settings applied to every run (key=value)')
+    args = parser.parse_args(argv)
+    from xview_plugins.apis.experiments import run_experiments
+    rows = run_experiments(args.configs, args.out, args.cfg_options)
+    print((Path(args.out) / 'experiments.md').read_text())
+    return 0 if rows else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
