@@ -198,7 +198,17 @@ def write_xview_geojson(table: AnnotationTable, path: PathLike,
                         transforms: Optional[dict[str, Any]] = None,
                         image_id_of: Optional[Callable[[ImageRecord], str]] = None,
                         edited_by: str = 'xview-plugins') -> None:
-    """Write the table in the public release's schema.
+    """Write the table in the public release's schema (see :func:`xview_feature_collection`)."""
+    collection = xview_feature_collection(table, transforms, image_id_of, edited_by)
+    with atomic_write(path, 'wb') as f:
+        f.write(msgspec.json.encode(collection))
+
+
+def xview_feature_collection(table: AnnotationTable,
+                             transforms: Optional[dict[str, Any]] = None,
+                             image_id_of: Optional[Callable[[ImageRecord], str]] = None,
+                             edited_by: str = 'xview-plugins') -> dict:
+    """The table as a FeatureCollection in the public release's schema.
 
     ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat transform;
     features of images without one get ``geometry: null``.
@@ -226,7 +236,5 @@ def write_xview_geojson(table: AnnotationTable, path: PathLike,
                             image_id=image_id_of(record), point_geom='', feature_id=feature_id,
                             grid_file='Grid0.shp'),
             geometry=geometry))
-    collection = dict(crs=dict(properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'),
-                      type='FeatureCollection', features=features)
-    with atomic_write(path, 'wb') as f:
-        f.write(msgspec.json.encode(collection))
+    return dict(crs=dict(properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'),
+                type='FeatureCollection', features=features)

@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Union
 
-import numpy as np
 
 from ..structures import NOT_SCORED_TYPE_IDS, AnnotationTable, ImageRecord
 from .paths import atomic_write, safe_relative_path

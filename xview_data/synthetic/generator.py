@@ -321,9 +321,9 @@ def generate_synthetic_xview(out_dir: PathLike, spec: SyntheticSpec = SyntheticS
 def _write_official(path: Path, table: AnnotationTable, transforms: dict, defects: list[dict]):
     """The official schema, defects appended as raw features."""
     import msgspec
-    from ..converters.xview_geojson import write_xview_geojson
-    write_xview_geojson(table, path, transforms, edited_by='synthetic')
-    document = msgspec.json.decode(path.read_bytes())
+    from ..converters.paths import atomic_write
+    from ..converters.xview_geojson import xview_feature_collection
+    document = xview_feature_collection(table, transforms, edited_by='synthetic')
     next_id = len(table) + 1
     template = document['features'][0]['properties'] if document['features'] else {}
     for k, defect in enumerate(defects):
@@ -333,4 +333,5 @@ def _write_official(path: Path, table: AnnotationTable, transforms: dict, defect
     # Shuffle deterministically so that defects are not all at the end, as in the real file.
     order = np.random.default_rng(len(document['features'])).permutation(len(document['features']))
     document['features'] = [document['features'][i] for i in order]
-    path.write_bytes(msgspec.json.encode(document))
+    with atomic_write(path, 'wb') as f:
+        f.write(msgspec.json.encode(document))

@@ -1,6 +1,5 @@
 """The conversion command line end to end, on the synthetic release."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -1,9 +1,7 @@
 import numpy as np
-import pytest
 from mmdet.registry import DATASETS, TRANSFORMS
 
 import xview_plugins  # noqa: F401
-from xview_data.converters import read_xview_geojson
 
 
 def build(release, **kwargs):

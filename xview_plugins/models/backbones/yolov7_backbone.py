@@ -3,7 +3,7 @@ from __future__ import annotations
 from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 
-from ..layers.yolov7_graph import ARCHS, build_layers, infer_channels, run_layers
+from ..layers.yolov7_graph import ARCHS, build_layers, run_layers
 
 
 @MODELS.register_module()
@@ -20,9 +20,8 @@ class YOLOv7Backbone(BaseModule):
             raise ValueError(f'arch must be one of {sorted(ARCHS)}, not {arch!r}')
         rows, _, act, outs, _ = ARCHS[arch]
         self.arch = arch
-        self.layers, self.sources = build_layers(rows, 0, {-1: 3}, act)
+        self.layers, self.sources, channels = build_layers(rows, 0, {-1: 3}, act)
         self.out_indices = outs
-        channels = infer_channels(rows, 0, {-1: 3})
         self.out_channels = tuple(channels[i] for i in outs)
 
     def forward(self, x):

@@ -100,8 +100,9 @@ def infer_channels(rows: list, first: int, in_channels: dict[int, int]) -> dict[
 
 
 def build_layers(rows: list, first: int, in_channels: dict[int, int],
-                 act: str) -> tuple[nn.ModuleList, list[list[int]]]:
-    """Modules for rows ``first .. first + len(rows) - 1`` and their absolute sources."""
+                 act: str) -> tuple[nn.ModuleList, list[list[int]], dict[int, int]]:
+    """Modules for rows ``first .. first + len(rows) - 1``, their absolute sources and the
+    output channels of every layer (``in_channels`` included)."""
     channels = infer_channels(rows, first, in_channels)
     layers, all_sources = [], []
     for offset, (source, kind, args) in enumerate(rows):
@@ -125,7 +126,7 @@ def build_layers(rows: list, first: int, in_channels: dict[int, int],
             raise ValueError(f'unknown layer kind {kind!r}')
         layers.append(layer)
         all_sources.append(sources)
-    return nn.ModuleList(layers), all_sources
+    return nn.ModuleList(layers), all_sources, channels
 
 
 def run_layers(layers: nn.ModuleList, sources: list[list[int]], first: int,

@@ -20,8 +20,7 @@ class YOLOv7Neck(BaseModule):
         self.in_indices = in_indices
         self.out_indices = outs
         in_channels = infer_channels(backbone_rows, 0, {-1: 3})
-        self.layers, self.sources = build_layers(rows, self.first, in_channels, act)
-        channels = infer_channels(rows, self.first, in_channels)
+        self.layers, self.sources, channels = build_layers(rows, self.first, in_channels, act)
         self.out_channels = tuple(channels[i] for i in outs)
 
     def forward(self, feats):
