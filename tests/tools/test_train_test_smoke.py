@@ -24,7 +24,8 @@ def data_options(chips):
                f'val_dataloader.dataset.data_root={chips}/',
                f'test_dataloader.dataset.data_root={chips}/',
                f'val_evaluator.ann_file={chips}/val.json',
-               f'test_evaluator.ann_file={chips}/val.json', 'train_dataloader.batch_size=2']
+               f'test_evaluator.ann_file={chips}/val.json', 'train_dataloader.batch_size=2',
+               'randomness.seed=0']
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         options += [f'{loader}.num_workers=0', f'{loader}.persistent_workers=False']
     return options
