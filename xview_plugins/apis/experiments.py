@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 import time
@@ -11,7 +12,9 @@ from typing import Optional, Sequence
 
 COLUMNS = ['experiment', 'N', 'model', 'epochs', 'LR', 'optimizer', 'activation', 'batch size',
            'callbacks', 'regularizer', 'initializer', 'dropout', 'BN', 'Acc', 'Rec', 'Prec',
-           'time']
+           'time', 'scores on']
+TEST_SCORES = re.compile(r'Epoch\(test\).*?cls/mean_accuracy: ([\d.]+)\s+cls/mean_recall: ([\d.]+)'
+                         r'\s+cls/mean_precision: ([\d.]+)')
 
 
 def describe(cfg) -> dict:
@@ -51,10 +54,20 @@ def best_scores(work_dir: Path) -> dict:
             'Prec': best.get('cls/mean_precision')}
 
 
+def parse_test_scores(output: str) -> dict:
+    """Acc / Rec / Prec from the last test line ``tools/test.py`` printed."""
+    found = TEST_SCORES.findall(output)
+    if not found:
+        return {}
+    return dict(zip(('Acc', 'Rec', 'Prec'), map(float, found[-1])))
+
+
 def run_experiments(configs: Sequence[str], out_dir: str, extra_options: Optional[list] = None,
-                    python: str = sys.executable) -> list[dict]:
-    """Train every config with ``tools/train.py`` (work dir ``out_dir/<config name>``) and
-    write ``out_dir/experiments.md`` and ``experiments.csv``."""
+                    python: str = sys.executable, test: bool = True) -> list[dict]:
+    """Train every config with ``tools/train.py`` (work dir ``out_dir/<config name>``), then
+    (``test``) evaluate its best checkpoint on the config's test set with ``tools/test.py``,
+    and write ``out_dir/experiments.md`` and ``experiments.csv``. Without a test run the
+    scores are those of the best validation epoch."""
     from mmengine.config import Config
     root = Path(__file__).resolve().parents[2]
     rows = []
@@ -73,8 +86,19 @@ def run_experiments(configs: Sequence[str], out_dir: str, extra_options: Optiona
         if extra_options:
             command += ['--cfg-options', *extra_options]
         subprocess.run(command, check=True)
-        row = dict(experiment=name, **describe(cfg), **best_scores(work_dir),
-                   time=f'{time.time() - start:.0f} s')
+        seconds = time.time() - start
+        scores, scored_on = best_scores(work_dir), 'val (best epoch)'
+        best = sorted(work_dir.glob('best_*.pth'))
+        if test and best:
+            command = [python, str(root / 'tools' / 'test.py'), config, str(best[-1]),
+                       '--work-dir', str(work_dir)] + (['--cfg-options', *extra_options]
+                                                       if extra_options else [])
+            result = subprocess.run(command, check=True, capture_output=True, text=True)
+            print(result.stdout[-2000:], end='')
+            if parse_test_scores(result.stdout + result.stderr):
+                scores, scored_on = parse_test_scores(result.stdout + result.stderr), 'test'
+        row = dict(experiment=name, **describe(cfg), **scores, time=f'{seconds:.0f} s',
+                   **{'scores on': scored_on})
         rows.append(row)
         write_tables(rows, Path(out_dir))
     return rows

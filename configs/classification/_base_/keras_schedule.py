@@ -19,6 +19,7 @@ default_hooks = dict(
                     save_best='cls/mean_accuracy', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
+    dict(type='ClassWeightsHook'),
     dict(type='EarlyStoppingHook', monitor='cls/mean_accuracy', rule='greater', patience=10),
     dict(type='ConfusionMatrixHook'),
     dict(type='PlainCheckpointHook'),

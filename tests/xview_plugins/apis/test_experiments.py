@@ -3,7 +3,8 @@ import json
 from mmengine.config import Config
 
 from tests.conftest import ROOT
-from xview_plugins.apis.experiments import COLUMNS, best_scores, describe, write_tables
+from xview_plugins.apis.experiments import (COLUMNS, best_scores, describe, parse_test_scores,
+                                            write_tables)
 
 
 def test_describe_reads_the_report_columns_from_configs():
@@ -30,3 +31,12 @@ def test_best_scores_and_tables(tmp_path):
     table = (tmp_path / 'experiments.md').read_text().splitlines()
     assert table[0] == '| ' + ' | '.join(COLUMNS) + ' |' and '0.700' in table[2]
     assert (tmp_path / 'experiments.csv').read_text().startswith('experiment,N,model')
+
+
+def test_test_scores_come_from_the_last_test_line():
+    output = ('Epoch(val) [1][1/1]  cls/mean_accuracy: 0.9  cls/mean_recall: 0.9  '
+              'cls/mean_precision: 0.9\n'
+              'Epoch(test) [9/9]    cls/mean_accuracy: 0.6406  cls/mean_recall: 0.8562  '
+              'cls/mean_precision: 0.5764  data_time: 0.0446')
+    assert parse_test_scores(output) == {'Acc': 0.6406, 'Rec': 0.8562, 'Prec': 0.5764}
+    assert parse_test_scores('no test here') == {}

@@ -16,14 +16,16 @@ class ChipClassifier(BaseModel):
     """Backbone (``SeedFFNN`` / ``SeedCNN``) and a linear ``num_classes``-way softmax head.
 
     Args:
-        class_weights: per-class weights of the cross-entropy (class imbalance).
+        class_weights: per-class weights of the cross-entropy (class imbalance), or
+            ``'balanced'``: ``n / (num_classes * count)`` from the training labels, set by
+            ``ClassWeightsHook`` before training.
         weight_penalty: ``('l1' | 'l2', factor)``: a loss term on the kernel weights of every
             linear and conv layer, as Keras' ``kernel_regularizer`` (not weight decay).
     """
 
     def __init__(self, backbone: dict, num_classes: int = 12,
                  data_preprocessor: Optional[dict] = None,
-                 class_weights: Optional[Sequence[float]] = None,
+                 class_weights: Union[None, str, Sequence[float]] = None,
                  weight_penalty: Optional[Sequence[Union[str, float]]] = None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor=data_preprocessor or dict(
@@ -34,7 +36,12 @@ class ChipClassifier(BaseModel):
         nn.init.xavier_uniform_(self.head.weight)  # Keras' Dense default (Glorot uniform)
         nn.init.zeros_(self.head.bias)
         self.num_classes = num_classes
-        weights = torch.tensor(class_weights, dtype=torch.float32) if class_weights else None
+        if isinstance(class_weights, str) and class_weights != 'balanced':
+            raise ValueError(f"class_weights must be a list of {num_classes} numbers or "
+                             f"'balanced', not {class_weights!r}")
+        self.class_weights_mode = 'balanced' if class_weights == 'balanced' else None
+        weights = (torch.tensor(class_weights, dtype=torch.float32)
+                   if class_weights and not self.class_weights_mode else None)
         self.register_buffer('class_weights', weights, persistent=False)
         if weight_penalty is not None and weight_penalty[0] not in ('l1', 'l2'):
             raise ValueError(f"weight_penalty must be ('l1' | 'l2', factor), got {weight_penalty}")
