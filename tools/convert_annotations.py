@@ -36,6 +36,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='drop boxes narrower or lower than this (pixels)')
     parser.add_argument('--context', type=float, default=1.5,
                         help='recognition chips: context window = this x the longer box side')
+    parser.add_argument('--background', type=int, default=0, metavar='N',
+                        help='with --to recognition: also cut N negative chips per scene, as '
+                        'a last "Background" class (for sliding-window detection)')
+    parser.add_argument('--background-max-overlap', type=float, default=0.1, metavar='F',
+                        help='a negative chip holds at most this fraction of any object')
     parser.add_argument('--val-fraction', type=float, default=0.0,
                         help='fraction of source scenes held out as val (grouped by scene)')
     parser.add_argument('--seed', type=int, default=0)
@@ -53,7 +58,8 @@ def main(argv=None) -> int:
         src_format=args.src_format, dst_formats=args.dst_formats, images=args.images,
         classes=args.classes, chip_size=args.chip_size, overlap=args.overlap,
         min_visible=args.min_visible, keep_empty=args.keep_empty, min_size=args.min_size,
-        context=args.context, val_fraction=args.val_fraction, seed=args.seed,
+        context=args.context, background=args.background,
+        background_max_overlap=args.background_max_overlap, val_fraction=args.val_fraction, seed=args.seed,
         overwrite=args.overwrite, progress=not args.no_progress,
         plot=not args.no_plot)
     try:

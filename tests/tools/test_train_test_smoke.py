@@ -62,9 +62,19 @@ def test_train_save_resume_test_and_infer(chips, synthetic_release, tmp_path):
     assert (work / 'preds.pkl').is_file()
     scene = json.loads((chips / 'summary.json').read_text())['scenes']['val'][0]
     run_tool('infer.py', CONFIG, work / 'epoch_3.pth',
-             synthetic_release / 'train_images' / scene, '--out', work / 'scenes')
-    assert (work / 'scenes' / scene.replace('.tif', '.png')).stat().st_size > 1000
-    assert json.loads((work / 'scenes' / scene.replace('.tif', '.json')).read_text())['image']
+             synthetic_release / 'train_images' / scene, '--out', work / 'scenes',
+             '--tile-size', 256, '--overlap', 32, '--no-progress',
+             '--cfg-options', 'model.test_cfg.score_thr=0.0')  # untrained: keep every box
+    scenes = work / 'scenes'
+    assert (scenes / 'drawn' / scene.replace('.tif', '.png')).stat().st_size > 1000
+    lines = (scenes / 'submission' / f'{scene}.txt').read_text().splitlines()
+    coco = json.loads((scenes / 'detections_coco.json').read_text())
+    assert len(lines) == len(coco) > 0
+    xview_type_ids = {13, 15, 18, 19, 23, 41, 47, 60, 64, 73, 86, 91}
+    assert {int(line.split()[4]) for line in lines} <= xview_type_ids
+    features = json.loads((scenes / 'geojson' / scene.replace('.tif', '.geojson')).read_text())
+    ring = features['features'][0]['geometry']['coordinates'][0]
+    assert len(ring) == 5 and all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring)
 
 
 def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(synthetic_release, tmp_path):
@@ -89,10 +99,22 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(synthetic_rele
     out = run_tool('test.py', config, work / 'epoch_1.pth', '--work-dir', work, '--cfg-options',
                    *options, 'model.deploy=True')  # fused BN and RepConv at test time
     assert re.search(r'coco/bbox_mAP: \d\.\d+', out)
+    # whole scenes through the SlicedInference test-time wrapper, both metrics
+    whole = str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview_whole-scenes.py')
+    out = run_tool('test.py', whole, work / 'epoch_1.pth', '--work-dir', work, '--cfg-options',
+                   f'test_dataloader.dataset.data_root={root}', 'test_dataloader.num_workers=0',
+                   'test_dataloader.dataset.val_fraction=0.34',
+                   'model.detector.test_cfg.score_thr=0.0')
+    assert re.search(r'coco/bbox_mAP: \d\.\d+', out) and re.search(r'xview/map: \d\.\d+', out)
     scene = sorted((synthetic_release / 'train_images').iterdir())[0]
     run_tool('infer.py', config, work / 'epoch_1.pth', scene, '--out', work / 'scenes',
-             '--tile-size', 320, '--overlap', 32)
-    assert (work / 'scenes' / scene.with_suffix('.png').name).is_file()
+             '--tile-size', 320, '--overlap', 32, '--merge', 'wbf', '--full-scene',
+             '--no-progress')
+    assert (work / 'scenes' / 'drawn' / scene.with_suffix('.png').name).is_file()
+    run_tool('xview_score.py', work / 'scenes' / 'submission',
+             synthetic_release / 'xView_train.geojson', '-o', work / 'score',
+             '--only-predicted-images')
+    assert 0 <= float((work / 'score' / 'score.txt').read_text()) <= 1
 
 
 def test_classifier_trains_keeps_the_best_checkpoint_and_plots_the_confusion_matrix(
@@ -113,3 +135,34 @@ def test_classifier_trains_keeps_the_best_checkpoint_and_plots_the_confusion_mat
     out = run_tool('test.py', config, best[0], '--work-dir', work, '--cfg-options', *options)
     assert re.search(r'cls/mean_accuracy: \d\.\d+', out)
     assert list(work.glob('*/confusion_matrix_test_*.png'))
+
+
+def test_sliding_window_detector_evaluates_scenes_with_a_trained_classifier(
+        synthetic_release, tmp_path):
+    windows = tmp_path / 'windows'
+    run_tool('convert_annotations.py', synthetic_release / 'xView_train.geojson', windows,
+             '--from', 'xview', '--to', 'recognition', '--images',
+             synthetic_release / 'train_images', '--chip-size', 64, '--background', 6,
+             '--val-fraction', 0.34, '--seed', 0, '--no-progress')
+    classifier = str(ROOT / 'configs' / 'sliding_window' /
+                     'cnn-model6_background_synthetic-xview.py')
+    options = [f'train_dataloader.dataset.data_root={windows}/',
+               f'val_dataloader.dataset.data_root={windows}/',
+               'train_dataloader.dataset.max_per_class=10', 'val_dataloader.dataset.max_per_class=10',
+               'train_cfg.max_epochs=1', 'randomness.seed=0']
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        options += [f'{loader}.num_workers=0', f'{loader}.persistent_workers=False']
+    work = tmp_path / 'work'
+    log = run_tool('train.py', classifier, '--work-dir', work, '--cfg-options', *options)
+    assert 'Background' in log  # the 13th class is in the per-class table
+    checkpoint = next(work.glob('best_*.pth'))
+    detector = str(ROOT / 'configs' / 'sliding_window' /
+                   'sliding-window_cnn-model6_synthetic-xview.py')
+    # every window scores (no background rejection) so that COCO mAP is always computed
+    out = run_tool('test.py', detector, checkpoint, '--work-dir', work, '--cfg-options',
+                   f'test_dataloader.dataset.data_root={synthetic_release}/',
+                   'test_dataloader.dataset.val_fraction=0.34', 'test_dataloader.num_workers=0',
+                   'model.windows=[(32,16),(64,32)]', 'model.background_class=None',
+                   'model.score_thr=0.0')
+    assert re.search(r'coco/bbox_mAP: \d\.\d+', out)
+    assert 'unexpected key' not in out and 'missing keys' not in out

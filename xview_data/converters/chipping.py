@@ -109,6 +109,24 @@ def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
     return chipped
 
 
+def object_windows(boxes: np.ndarray, context: float = 1.5, min_window: int = 32) -> np.ndarray:
+    """Square context windows ``(left, top, side)`` centred on each box, of side
+    ``max(context * longer box side, min_window)``, rounded to whole pixels."""
+    sides = np.maximum(context * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]),
+                       min_window)
+    left = np.round((boxes[:, 0] + boxes[:, 2]) / 2 - sides / 2)
+    top = np.round((boxes[:, 1] + boxes[:, 3]) / 2 - sides / 2)
+    return np.column_stack([left, top, np.round(sides)]).astype(np.int64)
+
+
+def _write_window_chip(scene_path: Path, window, size: int, out_path: Path) -> None:
+    import cv2
+    from ..imagery import read_image, write_geotiff
+    left, top, side = (int(v) for v in window)
+    pixels = read_image(scene_path, (left, top, side, side))
+    write_geotiff(out_path, cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR))
+
+
 def cut_object_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathLike,
                      folder: str, size: int = 224, context: float = 1.5, min_window: int = 32,
                      progress: Optional[Callable] = None) -> AnnotationTable:
@@ -118,29 +136,77 @@ def cut_object_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathL
     parts outside the scene are zero. The returned table has one image per chip
     (``<folder>/<n>.tif``, numbered from 1) and the box in chip pixels.
     """
-    import cv2
-    from ..imagery import read_image, write_geotiff
     chips, boxes = [], []
     path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
     for position, objects in table.groups():
         scene = table.images[position]
-        for obj in objects:
-            x1, y1, x2, y2 = table.boxes[obj]
-            side = max(context * max(x2 - x1, y2 - y1), min_window)
-            left = int(round((x1 + x2) / 2 - side / 2))
-            top = int(round((y1 + y2) / 2 - side / 2))
-            side = int(round(side))
-            pixels = read_image(Path(image_dir) / scene.file_name, (left, top, side, side))
-            chip = cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR)
+        for obj, (left, top, side) in zip(objects, object_windows(table.boxes[objects], context,
+                                                                  min_window)):
             name = f'{folder}/{len(chips) + 1:06d}.tif'
-            write_geotiff(path_inside(out_dir, name), chip)
-            scale = size / side
-            boxes.append(np.clip((np.array([x1, y1, x2, y2]) - [left, top, left, top]) * scale,
+            _write_window_chip(Path(image_dir) / scene.file_name, (left, top, side), size,
+                               path_inside(out_dir, name))
+            boxes.append(np.clip((table.boxes[obj] - [left, top, left, top]) * (size / side),
                                  0, size))
-            chips.append(ImageRecord(name, size, size, scene.scene_name, (left, top)))
+            chips.append(ImageRecord(name, size, size, scene.scene_name, (int(left), int(top))))
         if progress:
             progress()
     order = np.argsort(table.image_index, kind='stable')
     return AnnotationTable(chips, np.arange(len(chips)), np.array(boxes).reshape(-1, 4),
                            table.type_ids[order], table.source_ids[order], table.skipped.copy(),
                            dict(table.skip_examples))
+
+
+def sample_background_windows(boxes: np.ndarray, width: int, height: int, count: int,
+                              sides: np.ndarray, max_overlap: float = 0.1,
+                              rng: Optional[np.random.Generator] = None,
+                              attempts: int = 50) -> np.ndarray:
+    """Up to ``count`` square windows ``(left, top, side)`` inside a ``width`` x ``height``
+    scene that hold at most ``max_overlap`` of any object's area (a sliver at the edge is
+    allowed, most of an object is not). Sides are drawn from ``sides``."""
+    rng = rng or np.random.default_rng(0)
+    sides = np.asarray(sides, dtype=np.int64)
+    sides = sides[sides < min(width, height)]
+    if not len(sides) or count <= 0:
+        return np.zeros((0, 3), np.int64)
+    n = count * attempts
+    side = rng.choice(sides, n)
+    left = (rng.random(n) * (width - side + 1)).astype(np.int64)
+    top = (rng.random(n) * (height - side + 1)).astype(np.int64)
+    if len(boxes):
+        inter_w = (np.minimum(left[:, None] + side[:, None], boxes[None, :, 2]) -
+                   np.maximum(left[:, None], boxes[None, :, 0])).clip(0)
+        inter_h = (np.minimum(top[:, None] + side[:, None], boxes[None, :, 3]) -
+                   np.maximum(top[:, None], boxes[None, :, 1])).clip(0)
+        area = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).clip(1e-9)
+        free = ((inter_w * inter_h) / area[None]).max(1) <= max_overlap
+    else:
+        free = np.ones(n, bool)
+    return np.column_stack([left, top, side])[free][:count]
+
+
+def cut_background_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathLike,
+                         folder: str, per_scene: int, size: int = 224, context: float = 1.5,
+                         min_window: int = 32, max_overlap: float = 0.1, seed: int = 0,
+                         type_id: int = 0) -> AnnotationTable:
+    """``per_scene`` negative chips per scene of ``table`` (``<folder>/bg_<n>.tif``): windows
+    with at most ``max_overlap`` of any object inside, at the sizes of the object chips'
+    windows, resized to ``size``. Their class is ``type_id`` (the Background class) and
+    their box the whole chip."""
+    rng = np.random.default_rng(seed)
+    all_sides = object_windows(table.boxes, context, min_window)[:, 2] if len(table) else \
+        np.array([min_window, size])
+    chips = []
+    path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
+    by_scene = dict(table.groups())
+    for position, scene in enumerate(table.images):
+        boxes = table.boxes[by_scene.get(position, np.zeros(0, np.int64))]
+        for window in sample_background_windows(boxes, scene.width, scene.height, per_scene,
+                                                all_sides, max_overlap, rng):
+            name = f'{folder}/bg_{len(chips) + 1:06d}.tif'
+            _write_window_chip(Path(image_dir) / scene.file_name, window, size,
+                               path_inside(out_dir, name))
+            chips.append(ImageRecord(name, size, size, scene.scene_name,
+                                     (int(window[0]), int(window[1]))))
+    n = len(chips)
+    return AnnotationTable(chips, np.arange(n), np.tile([0.0, 0.0, size, size], (n, 1)),
+                           np.full(n, type_id, np.int64), np.full(n, -1, np.int64))

@@ -14,8 +14,8 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from ..structures import AnnotationTable, ClassMap, load_class_map
-from .chipping import chip_scenes, cut_object_chips
+from ..structures import AnnotationTable, ClassMap, concat_tables, load_class_map
+from .chipping import chip_scenes, cut_background_chips, cut_object_chips
 from .coco import read_coco, write_coco
 from .paths import atomic_write, ensure_not_input, path_inside, staged_directory
 from .report import ConvertReport
@@ -43,6 +43,8 @@ class ConvertOptions:
     val_fraction: float = 0.0
     seed: int = 0
     context: float = 1.5
+    background: int = 0
+    background_max_overlap: float = 0.1
     overwrite: bool = False
     link_images: bool = True
     progress: bool = True
@@ -131,9 +133,19 @@ def _write_outputs(table: AnnotationTable, stage: Path, final_dir: Path,
             elif fmt == 'xview-txt':
                 write_xview_txt(part, stage / f'xview_ann_{split}.txt', f'images/{split}/')
         if 'recognition' in formats:
-            chips = cut_object_chips(part, image_dir, stage, f'xview_{split}', options.chip_size
-                                     or 224, options.context, progress=progress.update)
-            write_coco(chips, stage / f'xview_ann_{split}.json', class_map)
+            size = options.chip_size or 224
+            chips = cut_object_chips(part, image_dir, stage, f'xview_{split}', size,
+                                     options.context, progress=progress.update)
+            chip_classes = class_map
+            if options.background:
+                background = cut_background_chips(
+                    part, image_dir, stage, f'xview_{split}', options.background, size,
+                    options.context, max_overlap=options.background_max_overlap,
+                    seed=options.seed)
+                chips = concat_tables([chips, background])
+                chip_classes = class_map.with_background()
+                report.per_class.setdefault('Background', {})[split] = len(background)
+            write_coco(chips, stage / f'xview_ann_{split}.json', chip_classes)
     if 'yolo' in scene_formats:
         write_dataset_yaml(stage / 'dataset.yaml', final_dir, list(splits), class_map)
     chip_root = stage / 'images' / '_chips'

@@ -19,18 +19,20 @@ from .paths import atomic_write, safe_relative_path
 PathLike = Union[str, Path]
 
 
-class _Properties(msgspec.Struct):
+# gc=False: these hold only strings and numbers (no reference cycles), and keeping 2 x 600k
+# objects out of the cyclic garbage collector halves the decode time.
+class _Properties(msgspec.Struct, gc=False):
     bounds_imcoords: Any = None
     type_id: Any = None
     image_id: Any = None
     feature_id: Any = None
 
 
-class _Feature(msgspec.Struct):
+class _Feature(msgspec.Struct, gc=False):
     properties: Optional[_Properties] = None
 
 
-class _FeatureCollection(msgspec.Struct):
+class _FeatureCollection(msgspec.Struct, gc=False):
     type: Any = None
     features: Optional[list[_Feature]] = None
 
@@ -44,6 +46,12 @@ def read_xview_geojson(path: PathLike) -> AnnotationTable:
     naming the file. Image sizes are unknown until :func:`attach_images`.
     """
     path = Path(path)
+    return _table_from_properties(decode_feature_properties(path), path)
+
+
+def decode_feature_properties(path: Path) -> list:
+    """The ``properties`` of every feature (None where a feature has none), through a typed
+    decode that skips geometries; file-level problems raise ``ValueError`` naming the file."""
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -60,7 +68,7 @@ def read_xview_geojson(path: PathLike) -> AnnotationTable:
     if collection.type != 'FeatureCollection' or collection.features is None:
         raise ValueError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list, "
                          f'got type={collection.type!r}')
-    return _table_from_properties([f.properties for f in collection.features], path)
+    return [f.properties for f in collection.features]
 
 
 def _table_from_properties(props: list, path: Path) -> AnnotationTable:

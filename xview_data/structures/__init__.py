@@ -1,7 +1,7 @@
 from .annotation_table import AnnotationTable, ImageRecord, concat_tables
-from .xview_classes import (NOT_SCORED_TYPE_IDS, OFFICIAL_SCORER_SPLITS, SEED12, SEED12_CLASSES,
+from .xview_classes import (BACKGROUND_TYPE_ID, NOT_SCORED_TYPE_IDS, OFFICIAL_SCORER_SPLITS, SEED12, SEED12_CLASSES,
                             XVIEW60, XVIEW_TYPE_NAMES, ClassMap, load_class_map)
 
 __all__ = ['AnnotationTable', 'ImageRecord', 'concat_tables', 'ClassMap', 'load_class_map',
            'SEED12', 'SEED12_CLASSES', 'XVIEW60', 'XVIEW_TYPE_NAMES', 'NOT_SCORED_TYPE_IDS',
-           'OFFICIAL_SCORER_SPLITS']
+           'OFFICIAL_SCORER_SPLITS', 'BACKGROUND_TYPE_ID']

@@ -103,6 +103,9 @@ OFFICIAL_SCORER_SPLITS: dict[str, tuple[int, ...]] = {
 }
 
 
+BACKGROUND_TYPE_ID = 0
+
+
 @dataclass(frozen=True)
 class ClassMap:
     """An ordered set of xView type ids with display names.
@@ -134,6 +137,13 @@ class ClassMap:
         lut[list(self.type_ids)] = np.arange(len(self.type_ids))
         return lut
 
+    def with_background(self) -> 'ClassMap':
+        """This map plus a last ``Background`` class (type id 0, unused by xView), for
+        classifiers that must reject windows without an object."""
+        if BACKGROUND_TYPE_ID in self.type_ids:
+            return self
+        return ClassMap(self.type_ids + (BACKGROUND_TYPE_ID,), self.names + ('Background',))
+
     def to_json(self) -> list[dict]:
         return [dict(index=i, category_id=i + 1, type_id=t, name=n)
                 for i, (t, n) in enumerate(zip(self.type_ids, self.names))]
@@ -153,13 +163,16 @@ ClassSpec = Union[str, Path, ClassMap, Iterable[int], None]
 
 
 def load_class_map(spec: ClassSpec = 'seed12') -> ClassMap:
-    """Resolve ``'seed12'`` (default), ``'xview60'``, a JSON file or a list of type ids.
+    """Resolve ``'seed12'`` (default), ``'xview60'``, a JSON file or a list of type ids;
+    a ``'+background'`` suffix on a name or path adds the ``Background`` class last.
 
     A JSON file holds either ``[{"type_id": 18, "name": "car"}, ...]``, a list of type ids,
     or ``{"18": "car", ...}``; the order gives the indices.
     """
     if spec is None or isinstance(spec, ClassMap):
         return spec or SEED12
+    if isinstance(spec, str) and spec.endswith('+background'):
+        return load_class_map(spec[:-len('+background')]).with_background()
     if isinstance(spec, str) and spec.lower() in ('seed12', 'xview60'):
         return SEED12 if spec.lower() == 'seed12' else XVIEW60
     if isinstance(spec, (str, Path)):

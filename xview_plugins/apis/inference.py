@@ -6,53 +6,76 @@ from typing import Optional, Union
 
 import numpy as np
 import torch
-from mmcv.ops import batched_nms
 from mmengine.structures import InstanceData
 
-from xview_data.converters.chipping import window_starts
 from xview_data.imagery import read_image
 
 
-def inference_pipeline(cfg):
-    """The test pipeline for in-memory tiles: no file loading and no annotations."""
-    import copy
+def sliced_model_config(cfg, tile_size: int = 640, overlap: int = 64, batch_size: int = 8,
+                        merge: str = 'nms', full_scene: bool = False) -> dict:
+    """``cfg.model`` wrapped in ``SlicedInference`` (kept as it is if already wrapped); the
+    tiles are padded with the value the test pipeline pads with."""
+    if cfg.model.get('type') == 'SlicedInference':
+        return cfg.model
+    pad_value = 0
+    for step in cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline', []) or []:
+        if step.get('type') in ('Pad', 'mmdet.Pad'):
+            value = step.get('pad_val', 0)
+            value = value.get('img', 0) if isinstance(value, dict) else value
+            pad_value = value[0] if isinstance(value, (list, tuple)) else value
+    return dict(type='SlicedInference', detector=cfg.model, tile_size=tile_size, overlap=overlap,
+                batch_size=batch_size, merge=merge, full_scene=full_scene,
+                pad_value=float(pad_value))
 
-    from mmcv.transforms import Compose
-    steps = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
-    steps = [s for s in steps if s['type'] not in ('LoadAnnotations', 'mmdet.LoadAnnotations')]
-    steps[0] = dict(type='mmdet.LoadImageFromNDArray')
-    for step in steps:
-        if step['type'] in ('PackDetInputs', 'mmdet.PackDetInputs') and 'meta_keys' in step:
-            step['meta_keys'] = tuple(k for k in step['meta_keys'] if k != 'instances')
-    return Compose(steps)
+
+def scene_tensor(image: np.ndarray) -> torch.Tensor:
+    """(H, W, 3) uint8 scene -> (3, H, W) float tensor, unnormalized."""
+    return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1))).float()
 
 
-def detect_scene(model, image: np.ndarray, tile_size: int = 512, overlap: int = 64,
-                 nms_iou: float = 0.5, score_thr: float = 0.05) -> InstanceData:
-    """Run ``model`` over ``tile_size`` tiles of a BGR scene, shift the boxes back and
-    merge them with class-wise NMS. Returns ``bboxes`` (xyxy, scene pixels), ``scores``,
-    ``labels``."""
-    from mmdet.apis import inference_detector
-    pipeline = inference_pipeline(model.cfg)
-    height, width = image.shape[:2]
-    stride = max(tile_size - overlap, 1)
-    boxes, scores, labels = [], [], []
-    for y in window_starts(height, tile_size, stride):
-        for x in window_starts(width, tile_size, stride):
-            tile = np.ascontiguousarray(image[y:y + tile_size, x:x + tile_size])
-            pred = inference_detector(model, tile, test_pipeline=pipeline).pred_instances
-            keep = pred.scores >= score_thr
-            boxes.append(pred.bboxes[keep] + pred.bboxes.new_tensor([x, y, x, y]))
-            scores.append(pred.scores[keep])
-            labels.append(pred.labels[keep])
-    merged = InstanceData()
-    bboxes, all_scores, all_labels = torch.cat(boxes), torch.cat(scores), torch.cat(labels)
-    if len(bboxes):
-        dets, keep = batched_nms(bboxes, all_scores, all_labels,
-                                 dict(type='nms', iou_threshold=nms_iou))
-        bboxes, all_scores, all_labels = dets[:, :4], dets[:, 4], all_labels[keep]
-    merged.bboxes, merged.scores, merged.labels = bboxes, all_scores, all_labels
-    return merged
+def lonlat_polygons(boxes: np.ndarray, path: Union[str, Path]) -> Optional[list]:
+    """Box corners as lon/lat rings through the GeoTIFF's geotransform (reprojected to
+    WGS84 when the file is in another CRS); None for a file without georeference."""
+    from rasterio.warp import transform as reproject
+
+    from xview_data.imagery import geotransform
+    affine, crs = geotransform(path)
+    if affine is None:
+        return None
+    x1, y1, x2, y2 = (boxes[:, i] for i in range(4))
+    cols = np.stack([x1, x1, x2, x2, x1], 1).ravel()
+    rows = np.stack([y1, y2, y2, y1, y1], 1).ravel()
+    xs, ys = affine * (cols, rows)
+    if not crs.is_geographic or crs.to_epsg() != 4326:
+        xs, ys = reproject(crs, 'EPSG:4326', list(np.atleast_1d(xs)), list(np.atleast_1d(ys)))
+    points = np.stack([np.asarray(xs), np.asarray(ys)], 1).reshape(-1, 5, 2)
+    return [[[round(float(x), 8), round(float(y), 8)] for x, y in ring] for ring in points]
+
+
+def write_scene_outputs(path: Path, detections: InstanceData, class_map, classes: tuple,
+                        out_dir: Path) -> dict:
+    """The xView submission file (``submission/<scene>.txt`` with type ids) and a GeoJSON
+    of lon/lat polygons (``geojson/<scene>.geojson``) for one scene."""
+    import json
+
+    from xview_data.converters.paths import atomic_write
+    from xview_data.evaluation import write_submission_file
+    boxes = detections.bboxes.cpu().numpy().astype(np.float64).reshape(-1, 4)
+    scores = detections.scores.cpu().numpy().astype(np.float64)
+    labels = detections.labels.cpu().numpy().astype(np.int64)
+    type_ids = np.asarray(class_map.type_ids)[labels] if len(labels) else labels
+    write_submission_file(out_dir / 'submission' / f'{path.name}.txt', boxes.clip(0), type_ids,
+                          scores.clip(0, 1))
+    rings = lonlat_polygons(boxes, path)
+    features = []
+    for k, (box, score, label) in enumerate(zip(boxes.tolist(), scores.tolist(), labels.tolist())):
+        features.append(dict(type='Feature', geometry=None if rings is None else dict(
+            type='Polygon', coordinates=[rings[k]]), properties=dict(
+            image_id=path.name, type_id=int(type_ids[k]), class_name=classes[label],
+            score=round(score, 5), bounds_imcoords=','.join(f'{v:.1f}' for v in box))))
+    with atomic_write(out_dir / 'geojson' / f'{path.stem}.geojson') as f:
+        json.dump(dict(type='FeatureCollection', features=features), f)
+    return dict(boxes=boxes, scores=scores, labels=labels)
 
 
 def draw_detections(image_bgr: np.ndarray, detections: InstanceData, dataset_meta: dict,
@@ -88,35 +111,67 @@ def draw_detections(image_bgr: np.ndarray, detections: InstanceData, dataset_met
     return out_file
 
 
-def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
-                tile_size: int = 512, overlap: int = 64, score_thr: float = 0.3,
-                device: str = 'cpu', progress: bool = True) -> list[Path]:
-    """Detect objects in GeoTIFF files (or folders of them); writes ``<stem>.png``
-    (drawn) and ``<stem>.json`` (boxes in scene pixels, class names) per scene."""
-    import json
-    from mmdet.apis import init_detector
-    from tqdm import tqdm
-
-    from xview_data.converters.paths import atomic_write
+def collect_scenes(inputs: list[str]) -> list[Path]:
     files = []
     for item in inputs:
         path = Path(item)
-        files += sorted(p for p in path.iterdir() if p.suffix.lower() in ('.tif', '.tiff')) \
-            if path.is_dir() else [path]
-    model = init_detector(config, checkpoint, device=device)
-    written = []
-    for path in tqdm(files, desc='scenes', unit='img', disable=not progress):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in ('.tif', '.tiff'))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValueError(f'{path}: no such GeoTIFF file or folder')
+    return files
+
+
+def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
+                tile_size: int = 640, overlap: int = 64, batch_size: int = 8,
+                merge: str = 'nms', full_scene: bool = False, score_thr: float = 0.3,
+                device: str = 'cpu', progress: bool = True,
+                cfg_options: Optional[dict] = None) -> dict:
+    """Detect objects in whole GeoTIFF scenes (files or folders) with the config's detector
+    run by tiles (``SlicedInference``). Writes under ``out_dir``: ``submission/<scene>.txt``
+    (xView format, type ids), ``geojson/<scene>.geojson`` (lon/lat polygons),
+    ``detections_coco.json`` (COCO results, image ids listed in ``images.json``) and
+    ``drawn/<scene>.png`` (detections above ``score_thr`` on the downscaled scene)."""
+    import json
+
+    from mmdet.apis import init_detector
+    from mmengine.config import Config
+    from tqdm import tqdm
+
+    from xview_data.converters.paths import atomic_write
+    from xview_data.structures import load_class_map
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.model = sliced_model_config(cfg, tile_size, overlap, batch_size, merge, full_scene)
+    files = collect_scenes(inputs)
+    model = init_detector(cfg, checkpoint, device=device, cfg_options={})
+    classes = tuple(model.dataset_meta['classes'])
+    dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {})
+    class_map = load_class_map(dataset_cfg.get('classes', 'seed12')
+                               if dataset_cfg.get('type') != 'CocoDataset' else 'seed12')
+    out = Path(out_dir)
+    coco_results, images = [], []
+    for image_id, path in enumerate(tqdm(files, desc='scenes', unit='scene',
+                                         disable=not progress), 1):
         image = read_image(path)
-        detections = detect_scene(model, image, tile_size, overlap, score_thr=0.05)
-        png = draw_detections(image, detections, model.dataset_meta,
-                              Path(out_dir) / f'{path.stem}.png', score_thr)
-        classes = model.dataset_meta['classes']
-        records = [dict(bbox=[round(v, 1) for v in box], score=round(score, 4),
-                        label=classes[label])
-                   for box, score, label in zip(detections.bboxes.tolist(),
-                                                detections.scores.tolist(),
-                                                detections.labels.tolist())]
-        with atomic_write(Path(out_dir) / f'{path.stem}.json') as f:
-            json.dump(dict(image=str(path), detections=records), f)
-        written.append(png)
-    return written
+        with torch.no_grad():
+            detections = model.predict_scene(scene_tensor(image).to(device))
+        found = write_scene_outputs(path, detections, class_map, classes, out)
+        draw_detections(image, detections, model.dataset_meta, out / 'drawn' / f'{path.stem}.png',
+                        score_thr)
+        images.append(dict(id=image_id, file_name=str(path), width=image.shape[1],
+                           height=image.shape[0]))
+        for box, score, label in zip(found['boxes'].tolist(), found['scores'].tolist(),
+                                     found['labels'].tolist()):
+            coco_results.append(dict(image_id=image_id, category_id=label + 1, score=round(score, 5),
+                                     bbox=[round(box[0], 2), round(box[1], 2),
+                                           round(box[2] - box[0], 2), round(box[3] - box[1], 2)]))
+    with atomic_write(out / 'detections_coco.json') as f:
+        json.dump(coco_results, f)
+    with atomic_write(out / 'images.json') as f:
+        json.dump(dict(images=images, categories=[dict(id=i + 1, name=n) for i, n in
+                                                  enumerate(classes)]), f)
+    return dict(scenes=len(files), detections=len(coco_results), out_dir=out)

@@ -69,6 +69,12 @@ class XViewRecognitionDataset(BaseDataset):
             extra = [dict(item, rot90_k=k, hflip=flip) for item in data_list
                      if counts[item['gt_label']] < cap for k, flip in OVERSAMPLE_VIEWS]
             data_list += extra
+        if not data_list:
+            raise ValueError(
+                f'{self.ann_file}: no chips of the classes {self.class_map.names} for split '
+                f'{self.split!r} (max_per_class={self.max_per_class}, val_fraction='
+                f'{self.val_fraction}: a class needs at least {0.5 / max(self.val_fraction, 1e-9):.0f}'
+                ' chips to put one in val)')
         counts = np.bincount([d['gt_label'] for d in data_list], minlength=len(self.class_map))
         print_log(f'{Path(self.ann_file).name} ({self.split or "all"}): {len(data_list)} chips, '
                   'per class ' + ', '.join(f'{n}: {c}' for n, c in zip(self.class_map.names, counts)),

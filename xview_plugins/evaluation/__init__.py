@@ -1,3 +1,3 @@
-from .metrics import ChipClassificationMetric, classification_scores, confusion_matrix
+from .metrics import XViewMetric, ChipClassificationMetric, classification_scores, confusion_matrix
 
-__all__ = ['ChipClassificationMetric', 'classification_scores', 'confusion_matrix']
+__all__ = ['XViewMetric', 'ChipClassificationMetric', 'classification_scores', 'confusion_matrix']

@@ -1,3 +1,5 @@
-from .checkpoint import UnsafeCheckpointError, resave_trusted, restore_message_hub, safe_load, to_plain
+from .checkpoint import (UnsafeCheckpointError, check_state_dict_fits, resave_trusted,
+                         restore_message_hub, safe_load, to_plain)
 
-__all__ = ['to_plain', 'restore_message_hub', 'safe_load', 'resave_trusted', 'UnsafeCheckpointError']
+__all__ = ['check_state_dict_fits', 'to_plain', 'restore_message_hub', 'safe_load',
+           'resave_trusted', 'UnsafeCheckpointError']

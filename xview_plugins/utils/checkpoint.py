@@ -136,3 +136,26 @@ def load_from_local(filename: str, map_location: Any = None) -> Any:
     if not osp.isfile(filename):
         raise FileNotFoundError(f'{filename} can not be found.')
     return safe_load(filename, map_location)
+
+
+def check_state_dict_fits(model: torch.nn.Module, state_dict: dict, source: str) -> None:
+    """Refuse a checkpoint whose tensors have other shapes than the model's (mmengine would
+    only warn and leave those layers untrained), e.g. one trained for another number of
+    classes. Keys are matched as loading matches them (``module.`` dropped, the wrapped
+    detector of ``SlicedInference`` under ``detector.``)."""
+    own = model.state_dict()
+    mismatched = []
+    for key, value in state_dict.items():
+        target = key[len('module.'):] if key.startswith('module.') else key
+        if target not in own and f'detector.{target}' in own:
+            target = f'detector.{target}'
+        if target in own and hasattr(value, 'shape') and tuple(value.shape) != tuple(
+                own[target].shape):
+            mismatched.append((key, tuple(value.shape), tuple(own[target].shape)))
+    if mismatched:
+        key, saved, expected = mismatched[0]
+        raise ValueError(
+            f'{source}: the checkpoint does not fit the model: {key} is {saved} in the '
+            f'checkpoint and {expected} in the model ({len(mismatched)} tensors differ). Was it '
+            'trained for another number of classes (num_classes / the class map) or another '
+            'architecture? Use the config it was trained with.')

@@ -60,5 +60,7 @@ val_dataloader = dict(
                  pipeline=test_pipeline, **tiles))
 test_dataloader = val_dataloader
 # Ground truth comes with each sample (PackDetInputs keeps 'instances'): no COCO file.
-val_evaluator = dict(type='CocoMetric', ann_file=None, metric='bbox')
+# COCO mAP (mmdet) and the official xView scoring, side by side.
+val_evaluator = [dict(type='CocoMetric', ann_file=None, metric='bbox'),
+                 dict(type='XViewMetric', classes=classes)]
 test_evaluator = val_evaluator

@@ -35,3 +35,22 @@ def test_chip_scenes_shifts_boxes_and_counts_lost_objects():
     per_chip = {names[i]: chips.boxes[chips.image_index == i].tolist() for i in range(2)}
     assert per_chip == {'s_0_0.tif': [[10, 10, 30, 20]], 's_100_0.tif': [[0, 40, 25, 50]]}
     assert chips.skipped['below --min-visible in every chip'] == 1
+
+
+def test_background_windows_hold_at_most_the_allowed_part_of_any_object():
+    from xview_data.converters.chipping import sample_background_windows
+    rng = np.random.default_rng(3)
+    boxes = np.array([[100, 100, 300, 300], [400, 50, 420, 70], [0, 450, 512, 512]], float)
+    windows = sample_background_windows(boxes, 512, 512, 40, np.array([32, 64, 128]), 0.1, rng)
+    assert len(windows) == 40
+    left, top, side = windows.T
+    assert (left >= 0).all() and (top >= 0).all()
+    assert (left + side <= 512).all() and (top + side <= 512).all()
+    for x, y, s in windows:
+        inter_w = (np.minimum(x + s, boxes[:, 2]) - np.maximum(x, boxes[:, 0])).clip(0)
+        inter_h = (np.minimum(y + s, boxes[:, 3]) - np.maximum(y, boxes[:, 1])).clip(0)
+        area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        assert (inter_w * inter_h / area <= 0.1).all()
+    # every window would hold most of the object that fills the scene: no background
+    assert len(sample_background_windows(np.array([[0, 0, 128, 128.]]), 128, 128, 5,
+                                         np.array([100]), 0.1, rng)) == 0

@@ -99,6 +99,23 @@ def test_recognition_chips(synthetic_release, tmp_path):
     assert abs(x + w / 2 - 112) < 2 and abs(y + h / 2 - 112) < 2
 
 
+def test_recognition_with_background_chips(synthetic_release, tmp_path):
+    out = tmp_path / 'rec_bg'
+    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
+                     'recognition', '--images', synthetic_release / 'train_images',
+                     '--background', 4, '--chip-size', 64)
+    assert result.returncode == 0, result.stderr
+    ann = json.loads((out / 'xview_ann_train.json').read_text())
+    background = [c for c in ann['categories'] if c['name'] == 'Background']
+    assert background and background[0]['type_id'] == 0 and background[0]['id'] == 13
+    negatives = [a for a in ann['annotations'] if a['category_id'] == 13]
+    assert len(negatives) == 4 * 3  # per scene, 3 scenes
+    names = {i['id']: i['file_name'] for i in ann['images']}
+    from xview_data.imagery import image_size
+    assert all(image_size(out / names[a['image_id']]) == (64, 64) for a in negatives)
+    assert 'Background' in result.stdout
+
+
 def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
     write_tif(tmp_path / 'img' / '1.tif', 64, 64)
     src = write_geojson(tmp_path / 'a.geojson', [('1,1,20,20', 18, '1.tif'),

@@ -43,3 +43,10 @@ def test_bad_class_maps_are_reported(tmp_path):
         load_class_map(tmp_path / 'bad.json')
     with pytest.raises(ValueError, match='duplicate'):
         load_class_map([18, 18])
+
+
+def test_background_class_comes_last_with_type_id_zero():
+    with_bg = load_class_map('seed12+background')
+    assert with_bg.type_ids == SEED12.type_ids + (0,) and with_bg.names[-1] == 'Background'
+    assert with_bg.with_background() is with_bg
+    assert with_bg.lookup_table()[0] == 12 and with_bg.lookup_table()[18] == SEED12.index_of[18]

@@ -74,3 +74,16 @@ def test_getattr_is_never_allowed(tmp_path):
         pickle.dump(UsesGetattr(), f)
     with pytest.raises(UnsafeCheckpointError, match="needs '(builtins.)?getattr'"):
         safe_load(str(tmp_path / 'g.pth'))
+
+
+def test_a_checkpoint_for_another_number_of_classes_is_refused():
+    from xview_plugins.models import ChipClassifier
+    from xview_plugins.utils import check_state_dict_fits
+    backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
+    twelve = ChipClassifier(backbone, num_classes=12).state_dict()
+    thirteen = ChipClassifier(backbone, num_classes=13)
+    with pytest.raises(ValueError, match=r'old.pth: .*head.weight is \(12, 32\) in the '
+                                         r'checkpoint and \(13, 32\) in the model'):
+        check_state_dict_fits(thirteen, twelve, 'old.pth')
+    check_state_dict_fits(ChipClassifier(backbone, num_classes=12),
+                          {f'module.{k}': v for k, v in twelve.items()}, 'ddp.pth')

@@ -66,6 +66,7 @@ class SeedFFNN(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg)
         widths = tuple(hidden) if hidden is not None else FFNN_MODELS[model]
+        self.input_size = tuple(input_size)
         flat = int(torch.tensor(input_size).prod())
         self.layers = dense_stack(flat, widths, act, dropout, batch_norm)
         self.out_features = widths[-1] if widths else flat
@@ -80,18 +81,30 @@ class SeedFFNN(BaseModule):
 
 @MODELS.register_module()
 class SeedCNN(BaseModule):
-    """3x3 'same' convolutions with 2x2 max-pools (``model`` 1-6 of the report), then
-    FFNN model 4's dense layers (64, 32)."""
+    """3x3 convolutions with 2x2 max-pools (``model`` 1-6 of the report), then FFNN model
+    4's dense layers (64, 32).
+
+    ``padding``: ``'same'`` (default) or ``'valid'`` (Keras' default). Valid convolutions
+    make the network exactly equivalent to a sliding window when run fully convolutionally
+    (``SlidingWindowDetector``): no window then sees its neighbours through the padding.
+    """
 
     def __init__(self, model: int = 6, input_size: Sequence[int] = (224, 224, 3),
                  act: str = 'relu', dropout: float = 0.0, batch_norm: bool = False,
                  init: str = 'he_uniform', dense: Sequence[int] = FFNN_MODELS[4],
-                 init_cfg=None) -> None:
+                 padding: str = 'same', init_cfg=None) -> None:
         super().__init__(init_cfg)
+        if padding not in ('same', 'valid'):
+            raise ValueError(f"padding must be 'same' or 'valid', not {padding!r}")
+        self.input_size = tuple(input_size)
+        self.padding = padding
         height, width, channels = input_size
         layers: list[nn.Module] = []
         for out_channels, pool in CNN_MODELS[model]:
-            layers.append(nn.Conv2d(channels, out_channels, 3, padding=1))
+            layers.append(nn.Conv2d(channels, out_channels, 3, padding=1 if padding == 'same'
+                                    else 0))
+            if padding == 'valid':
+                height, width = height - 2, width - 2
             if batch_norm:
                 layers.append(nn.BatchNorm2d(out_channels))
             layers.append(_activation(act))

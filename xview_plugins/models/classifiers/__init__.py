@@ -1,3 +1,4 @@
 from .image_classifier import ChipClassifier
+from .window_scorer import ConvolutionalWindowScorer
 
-__all__ = ['ChipClassifier']
+__all__ = ['ChipClassifier', 'ConvolutionalWindowScorer']

@@ -1,0 +1,146 @@
+"""The bad-input matrix, through the command lines users run. Each case has one documented
+outcome (README, 'Bad input'): an error naming the file and what is wrong (exit code 2,
+no output written), or a skip counted in the summary (the run goes on)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import rasterio
+import torch
+
+from tests.conftest import ROOT, write_geojson, write_tif
+
+
+def convert(*args, **kwargs):
+    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'convert_annotations.py'),
+                           *map(str, args), '--no-progress'], capture_output=True, text=True,
+                          **kwargs)
+
+
+def assert_refused(result, out, *words):
+    assert result.returncode == 2, result.stdout + result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if '.partial-' in p.name]
+
+
+@pytest.fixture
+def scene(tmp_path):
+    write_tif(tmp_path / 'img' / '1.tif', 128, 128)
+    return tmp_path / 'img'
+
+
+@pytest.mark.parametrize('content, words', [
+    ('', ('a.geojson', 'empty file')),
+    ('{"type": "Feature", "geometry": null, "properties": {}}', ('a.geojson', 'FeatureCollection')),
+    ('{"type": "FeatureCollection", "features": [', ('a.geojson', 'not valid JSON')),
+])
+def test_broken_geojson_files_are_refused(tmp_path, scene, content, words):
+    (tmp_path / 'a.geojson').write_text(content)
+    out = tmp_path / 'out'
+    assert_refused(convert(tmp_path / 'a.geojson', out, '--from', 'xview', '--to', 'coco',
+                           '--images', scene), out, *words)
+
+
+def test_unreadable_annotation_file_is_refused(tmp_path, scene):
+    (tmp_path / 'a.geojson').mkdir()  # a folder where a file should be
+    out = tmp_path / 'out'
+    assert_refused(convert(tmp_path / 'a.geojson', out, '--from', 'xview', '--to', 'coco',
+                           '--images', scene), out, 'a.geojson', 'cannot read')
+
+
+def test_defective_features_are_skipped_and_counted(tmp_path, scene):
+    src = write_geojson(tmp_path / 'a.geojson', [
+        ('10,10,40,30', 18, '1.tif', 1),
+        {'type': 'Feature', 'geometry': None},     # no properties
+        ('10,10,x,30', 18, '1.tif', 2),            # non-numeric bounds
+        ('10,10,40', 18, '1.tif', 3),              # three numbers
+        ('10,10,40,30', 18, '1.tif', 1),           # duplicate feature
+        ('10,10,40,30', 999, '1.tif', 4),          # type id outside the mapping
+        ('10,10,40,30', 21, '1.tif', 5),           # an xView class outside seed12
+        ('10,10,40,30', 18, 'absent.tif', 6),      # missing image
+    ])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / 'summary.json').read_text())
+    skipped = summary['skipped']
+    assert skipped['feature without properties'] == 1
+    assert skipped['malformed bounds_imcoords'] == 2
+    assert skipped['duplicate feature_id'] == 1
+    assert skipped['unknown type_id'] == 1
+    assert skipped['missing image'] == 1
+    assert sum(summary['objects'].values()) == 1  # type 21 is not a seed12 class
+    assert 'skipped' in result.stdout
+
+
+def test_a_truncated_geotiff_is_named(tmp_path):
+    path = write_tif(tmp_path / 'img' / '1.tif', 256, 256)
+    path.write_bytes(path.read_bytes()[:3000])
+    src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif')])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', tmp_path / 'img',
+                     '--chip-size', 128)
+    assert_refused(result, out, '1.tif')
+
+
+@pytest.mark.parametrize('bands, dtype', [(1, 'uint8'), (4, 'uint8'), (8, 'uint8'),
+                                          (3, 'uint16')])
+def test_other_band_counts_and_uint16_become_3_band_uint8_chips(tmp_path, bands, dtype):
+    write_tif(tmp_path / 'img' / '1.tif', 128, 128, bands=bands, dtype=dtype)
+    src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif')])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', tmp_path / 'img',
+                     '--chip-size', 64)
+    assert result.returncode == 0, result.stderr
+    chip = next((out / 'images' / 'train').rglob('*.tif'))
+    with rasterio.open(chip) as src_chip:
+        assert src_chip.count == 3 and src_chip.dtypes[0] == 'uint8'
+
+
+def test_a_converter_killed_mid_run_leaves_no_output(synthetic_release, tmp_path):
+    out = tmp_path / 'out'
+    args = [sys.executable, str(ROOT / 'tools' / 'convert_annotations.py'),
+            str(synthetic_release / 'xView_train.geojson'), str(out), '--from', 'xview', '--to',
+            'coco', 'yolo', 'recognition', '--images', str(synthetic_release / 'train_images'),
+            '--no-progress']
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob('.out.partial-*')) and time.time() < deadline:
+        time.sleep(0.01)
+    staging = list(tmp_path.glob('.out.partial-*'))
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert staging, 'the converter never started writing'
+    assert not out.exists()
+    # the next run removes the killed run's staging folder and writes the output
+    result = subprocess.run(args, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (out / 'train.json').is_file()
+    assert not list(tmp_path.glob('.out.partial-*'))
+
+
+def test_a_checkpoint_for_another_number_of_classes_is_refused_by_test_py(synthetic_release,
+                                                                          tmp_path):
+    import xview_plugins  # noqa: F401
+    from xview_plugins.models import ChipClassifier
+    backbone = dict(type='SeedFFNN', model=4)
+    checkpoint = tmp_path / 'twelve.pth'
+    torch.save(dict(state_dict=ChipClassifier(backbone, num_classes=12).state_dict(),
+                    meta=dict(epoch=1)), checkpoint)
+    root = f'{synthetic_release}/recognition/'
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'tools' / 'test.py'),
+         str(ROOT / 'configs' / 'classification' / 'ffnn_base.py'), str(checkpoint),
+         '--work-dir', str(tmp_path / 'work'), '--cfg-options', 'model.backbone.model=4',
+         'model.num_classes=13', f'test_dataloader.dataset.data_root={root}',
+         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'],
+        capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode != 0
+    assert 'twelve.pth: the checkpoint does not fit the model' in result.stderr
+    assert '(12, 32) in the checkpoint and (13, 32) in the model' in result.stderr

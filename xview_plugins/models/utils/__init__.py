@@ -1,0 +1,3 @@
+from .box_fusion import weighted_box_fusion
+
+__all__ = ['weighted_box_fusion']
