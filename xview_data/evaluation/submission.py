@@ -80,8 +80,12 @@ def read_scoring_ground_truth(path: PathLike) -> tuple[list[str], Boxes]:
         boxes[good] = _parse_bounds([bounds[i] for i in good])
     type_ids = _int_column([p.type_id for p in props])
     keep = np.isfinite(boxes).all(1) & (type_ids >= 0)
-    image_ids = [p.image_id if isinstance(p.image_id, str) else '' for p in props]
-    positions = dict.fromkeys(image_ids)
+    image_ids = [p.image_id for p in props]
+    try:
+        positions = dict.fromkeys(image_ids)
+    except TypeError:  # a list or object as image_id: such a box belongs to no image
+        image_ids = [i if isinstance(i, str) else '' for i in image_ids]
+        positions = dict.fromkeys(image_ids)
     for k, name in enumerate(positions):
         positions[name] = k
     image_index = np.array(list(map(positions.__getitem__, image_ids)), np.int64) \
