@@ -12,6 +12,7 @@ _base_ = ['../_base_/default_runtime.py']
 model = dict(
     type='SlidingWindowDetector',
     classifier='{{ fileDirname }}/cnn-model6_background_synthetic-xview.py',
+    checkpoint=None,  # the classifier's weights: here, or as tools/test.py's CHECKPOINT
     windows=[(32, 8), (48, 12), (64, 16), (96, 24), (160, 40), (224, 56)],
     background_class=-1, score_thr=0.5, box_fraction=1 / 1.5, nms_iou=0.3, max_per_img=300,
     fully_convolutional=True)

@@ -98,3 +98,23 @@ def test_a_classification_checkpoint_loads_into_the_detector():
     assert detector.load_state_dict(classifier.state_dict(), strict=True)
     with pytest.raises(NotImplementedError, match='train its classifier'):
         detector.loss(torch.rand(1, 3, 32, 32), [])
+
+
+def test_the_classifier_checkpoint_can_come_with_the_config(tmp_path):
+    classifier = ChipClassifier(**{k: v for k, v in cnn_classifier().items() if k != 'type'})
+    torch.save(dict(state_dict=classifier.state_dict(), meta=dict(epoch=3)), tmp_path / 'c.pth')
+    detector = SlidingWindowDetector(cnn_classifier(), checkpoint=str(tmp_path / 'c.pth'))
+    assert torch.equal(detector.head.weight, classifier.head.weight)
+    with pytest.raises(ValueError, match='c.pth: the checkpoint does not fit'):
+        SlidingWindowDetector(cnn_classifier(classes=14), checkpoint=str(tmp_path / 'c.pth'))
+
+
+def test_sliced_inference_runs_the_sliding_window_detector_over_a_scene():
+    from xview_plugins.models import SlicedInference
+    wrapper = SlicedInference(dict(type='SlidingWindowDetector', classifier=cnn_classifier(),
+                                   windows=[(32, 16)], score_thr=0.0), tile_size=64,
+                              overlap=16, batch_size=2).eval()
+    with torch.no_grad():
+        found = wrapper.predict_scene(torch.rand(3, 100, 120) * 255)
+    assert len(found) > 0
+    assert found.bboxes[:, 2].max() <= 120 and found.bboxes[:, 3].max() <= 100

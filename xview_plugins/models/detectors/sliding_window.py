@@ -8,9 +8,11 @@ from mmcv.ops import batched_nms
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmengine.config import Config
+from mmengine.runner.checkpoint import _load_checkpoint
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from ...utils.checkpoint import check_state_dict_fits
 from ..classifiers.window_scorer import (ConvolutionalWindowScorer, grid_padding,
                                          resize_scene, resize_windows)
 
@@ -33,6 +35,8 @@ class SlidingWindowDetector(BaseDetector):
     Args:
         classifier: a ``ChipClassifier`` model config, or the path of a classification
             config whose ``model`` is taken.
+        checkpoint: the classifier's trained weights, loaded when the detector is built
+            (through the project's safe loader); or give them to ``tools/test.py``.
         windows: ``(size, stride)`` pairs in image pixels, one scale each.
         background_class: index of the classifier's background class; a window whose best
             class it is is rejected. None: rely on ``score_thr`` alone.
@@ -48,7 +52,7 @@ class SlidingWindowDetector(BaseDetector):
         batch_size: windows per classifier call in the loop.
     """
 
-    def __init__(self, classifier: Union[str, dict],
+    def __init__(self, classifier: Union[str, dict], checkpoint: Optional[str] = None,
                  windows: Sequence[Sequence[int]] = ((64, 16),),
                  background_class: Optional[int] = None, score_thr: float = 0.5,
                  box_fraction: float = 1 / 1.5, nms_iou: float = 0.3, max_per_img: int = 300,
@@ -63,6 +67,13 @@ class SlidingWindowDetector(BaseDetector):
                                      std=pre.std.flatten().tolist(),
                                      bgr_to_rgb=pre._channel_conversion)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if checkpoint:
+            state = _load_checkpoint(checkpoint, map_location='cpu')
+            state = state.get('state_dict', state)
+            check_state_dict_fits(chip_classifier, state, checkpoint)
+            chip_classifier.load_state_dict(
+                {k[len('module.'):] if k.startswith('module.') else k: v
+                 for k, v in state.items()}, strict=True)
         self.backbone = chip_classifier.backbone
         self.head = chip_classifier.head
         self.num_classes = chip_classifier.num_classes
