@@ -64,7 +64,14 @@ def load_config(config: str, work_dir: Optional[str], cfg_options: Optional[dict
 
 
 def ensure_plain_checkpoints(cfg: Config) -> None:
-    """Every run saves checkpoints that load with ``weights_only=True``."""
+    """Every run saves checkpoints that load with ``weights_only=True``, written atomically
+    to local disk (a kill while saving leaves the previous checkpoint usable)."""
+    from ..utils import ATOMIC_BACKEND
+    checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
+    if checkpoint_hook is not None and not checkpoint_hook.get('backend_args') and not \
+            checkpoint_hook.get('file_client_args') and '://' not in str(
+                checkpoint_hook.get('out_dir') or cfg.work_dir):
+        checkpoint_hook['backend_args'] = dict(backend=ATOMIC_BACKEND)
     hooks = list(cfg.get('custom_hooks') or [])
     if not any(h.get('type') == 'PlainCheckpointHook' for h in hooks):
         hooks.append(dict(type='PlainCheckpointHook'))
