@@ -106,6 +106,10 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
 def prepare_test_config(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.work_dir, args.cfg_options, args.launcher)
     cfg.load_from = args.checkpoint
+    # mmengine's EarlyStoppingHook builds the train loop (and its dataset) in before_run,
+    # so a test would need the training data; it has nothing to do when testing.
+    train_only = ('EarlyStoppingHook', 'mmengine.EarlyStoppingHook')
+    cfg.custom_hooks = [h for h in cfg.get('custom_hooks', []) if h.get('type') not in train_only]
     if args.show or args.show_dir:
         from mmdet.engine.hooks.utils import trigger_visualization_hook
         cfg = trigger_visualization_hook(cfg, args)
