@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--config', default=str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py'))
+    parser.add_argument('--config',
+                        default=str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py'))
     parser.add_argument('--checkpoint', default=str(ROOT / 'work_dirs' / 'demo' / 'epoch_26.pth'))
     parser.add_argument('--data', default=str(ROOT / 'data' / 'synthetic_xview'))
     parser.add_argument('--tile-size', type=int, default=320)

@@ -163,7 +163,8 @@ def main() -> None:
     print(f'{"scorer":<28}{"seconds":>10}')
     print(f'{"tools/xview_score.py":<28}{fast:>10.2f}')
     print(f'{"per-image, per-class Python":<28}{slow:>10.2f}')
-    print(f'speed-up x{slow / fast:.1f}; mAP {scores.map:.6f} vs {np.mean(list(naive["ap"].values())):.6f}; '
+    naive_map = np.mean(list(naive['ap'].values()))
+    print(f'speed-up x{slow / fast:.1f}; mAP {scores.map:.6f} vs {naive_map:.6f}; '
           f'identical per-class AP, precision and recall: {same}')
 
 

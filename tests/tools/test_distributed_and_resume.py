@@ -71,7 +71,8 @@ custom_hooks = [
 """)
     root = f'{synthetic_release}/'
     options = [f'train_dataloader.dataset.dataset.data_root={root}',
-               f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
+               f'val_dataloader.dataset.data_root={root}',
+               f'test_dataloader.dataset.data_root={root}',
                'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
                'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
                'val_dataloader.persistent_workers=False', 'train_cfg.max_epochs=20',

@@ -148,7 +148,8 @@ def test_sliding_window_detector_evaluates_scenes_with_a_trained_classifier(
                      'cnn-model6_background_synthetic-xview.py')
     options = [f'train_dataloader.dataset.data_root={windows}/',
                f'val_dataloader.dataset.data_root={windows}/',
-               'train_dataloader.dataset.max_per_class=10', 'val_dataloader.dataset.max_per_class=10',
+               'train_dataloader.dataset.max_per_class=10',
+               'val_dataloader.dataset.max_per_class=10',
                'train_cfg.max_epochs=1', 'randomness.seed=0']
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         options += [f'{loader}.num_workers=0', f'{loader}.persistent_workers=False']

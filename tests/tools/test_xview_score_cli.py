@@ -29,7 +29,8 @@ def test_cli_writes_score_and_metrics(truth, tmp_path):
     result = run_score(predictions, truth, '-o', tmp_path / 'out')
     assert result.returncode == 0, result.stderr
     score = float((tmp_path / 'out' / 'score.txt').read_text())
-    metrics = dict(line.split() for line in (tmp_path / 'out' / 'metrics.txt').read_text().splitlines())
+    lines = (tmp_path / 'out' / 'metrics.txt').read_text().splitlines()
+    metrics = dict(line.split() for line in lines)
     assert score == pytest.approx((1 / 3 + 2 / 9) / 2) == pytest.approx(float(metrics['map']))
     assert float(metrics['ap/13']) == 0.0 and 'map/small' in metrics and 'f1' in metrics
     assert (tmp_path / 'out' / 'precision_recall.png').stat().st_size > 1000
