@@ -1,13 +1,5 @@
-# FFNN model 3 with the report's online augmentations (its Tables 2 and 4): a rotation
-# by 90/180/270 degrees, horizontal and vertical flips, illumination change and a channel
-# shift, drawn afresh for every chip in every epoch.
-_base_ = ['../ffnn_base.py']
-train_pipeline = [
-    dict(type='LoadGeoTIFFFromFile'),
-    dict(type='RandomRot90', prob=0.75),
-    dict(type='RandomFlip', prob=[0.25, 0.25], direction=['horizontal', 'vertical']),
-    dict(type='RandomIllumination', brightness_range=(0.8, 1.2)),
-    dict(type='RandomChannelShift', shift_range=20.0),
-    dict(type='PackChipInputs'),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# FFNN model 3 with the report's online augmentations: the pipeline of
+# cnn-model6_online-augment.py on the feed-forward family's model (ffnn_base.py).
+_base_ = ['cnn-model6_online-augment.py']
+model = dict(backbone=dict(_delete_=True, type='SeedFFNN', model=3, act='relu', dropout=0.0,
+                           batch_norm=False, init='he_uniform'))

@@ -1,23 +1,5 @@
-# A short run on the synthetic recognition chips: FFNN model 3 (512-128-32), with the same
-# data, input size, schedule and seed as cnn-model6_short.py. Departures from the
-# report's 224-px, 50-epoch runs so that it fits in minutes on a 2-core CPU: chips are
-# resized to 112 px, at most 30 chips per class, batch normalization, class-weighted
-# cross-entropy for the imbalance, 8 epochs.
-_base_ = ['../ffnn_base.py']
-input_size = 112
-model = dict(backbone=dict(input_size=(input_size, input_size, 3), batch_norm=True),
-             class_weights='balanced')
-train_pipeline = [
-    dict(type='LoadGeoTIFFFromFile'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='PackChipInputs'),
-]
-test_pipeline = [
-    dict(type='LoadGeoTIFFFromFile'),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
-    dict(type='PackChipInputs'),
-]
-train_dataloader = dict(dataset=dict(max_per_class=30, pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(max_per_class=30, pipeline=test_pipeline))
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-train_cfg = dict(max_epochs=8)
+# The short run of cnn-model6_short.py (same chips, 112-px input, BN, balanced class
+# weights, schedule and seed) with FFNN model 3 (512-128-32) as the backbone.
+_base_ = ['cnn-model6_short.py']
+model = dict(backbone=dict(_delete_=True, type='SeedFFNN', model=3, input_size=(112, 112, 3),
+                           act='relu', dropout=0.0, batch_norm=True, init='he_uniform'))
