@@ -1,7 +1,7 @@
 # The demo: YOLOv7-tiny trained from scratch on the CPU on 320-px tiles of the synthetic
 # xView release (tools/make_synthetic_xview.py), a quarter of the scenes held out.
 # The network, loss, augmentations and LR/momentum warm-up are the official ones. For a
-# run of about 11 minutes on 2 CPU cores it departs from hyp.scratch.tiny in: 320-px
+# run of about 10 minutes on 2 CPU cores it departs from hyp.scratch.tiny in: 320-px
 # input, Adam (the official --adam option, betas (0.937, 0.999)) at lr0 0.002 with lrf 0.1
 # and a 2-epoch warm-up, no gradient accumulation (batch 16), 26 epochs, and class-balanced
 # sampling (mmdet's ClassAwareSampler), so that the rare classes are seen often enough.

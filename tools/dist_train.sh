@@ -11,8 +11,9 @@ NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
 PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-PY=${PY:-python}
 cd "$(dirname "$0")/.."
+# the project's environment (make setup) unless PY names another interpreter
+PY=${PY:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python )}
 exec "$PY" -m torch.distributed.run --nnodes="$NNODES" --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" --master_port="$PORT" --nproc_per_node="$NPROCS" \
     tools/train.py "$CONFIG" --launcher pytorch "$@"

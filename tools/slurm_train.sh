@@ -13,8 +13,9 @@ GPUS=${GPUS:-8}
 GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-}
-PY=${PY:-python}
 cd "$(dirname "$0")/.."
+# the project's environment (make setup) unless PY names another interpreter
+PY=${PY:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python )}
 exec srun -p "$PARTITION" --job-name="$JOB_NAME" --gres=gpu:"$GPUS_PER_NODE" \
     --ntasks="$GPUS" --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="$CPUS_PER_TASK" \
     --kill-on-bad-exit=1 ${SRUN_ARGS} \

@@ -37,11 +37,11 @@ custom_hooks = [dict(type='ClassWeightsHook'), dict(type='ConfusionMatrixHook'),
 model = dict(backbone=dict(model=2, batch_norm=True, dropout=0.2))
 """)
     work = tmp_path / 'work'
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1', PY=sys.executable,
+               PORT=str(free_port()))
     result = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={free_port()}', str(ROOT / 'tools' / 'train.py'), str(config),
-         '--launcher', 'pytorch', '--work-dir', str(work), '--cfg-options',
+        ['bash', str(ROOT / 'tools' / 'dist_train.sh'), str(config), '2',
+         '--work-dir', str(work), '--cfg-options',
          *loader_options(f'{synthetic_release}/recognition/'),
          'train_dataloader.dataset.max_per_class=12', 'train_dataloader.batch_size=8',
          'train_cfg.max_epochs=2', 'randomness.seed=0'],
