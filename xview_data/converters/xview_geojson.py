@@ -110,12 +110,7 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     skip('unknown type_id', valid & ~known & ~not_scored)
     valid &= known
 
-    image_ids = [p.image_id for p in props]
-    positions = dict.fromkeys(image_ids)  # first-seen order; C-level at 600k features
-    for k, name in enumerate(positions):
-        positions[name] = k
-    image_index = np.array(list(map(positions.__getitem__, image_ids)), np.int64)
-    names = list(positions)
+    names, image_index = index_image_ids([p.image_id for p in props])
     safe = [safe_relative_path(name) if isinstance(name, str) else None for name in names]
     unsafe = np.array([s is None for s in safe], bool)[image_index] if n else np.zeros(0, bool)
     skip('unsafe or missing image_id', valid & unsafe)
@@ -140,6 +135,20 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     table.skip_examples = {reason: f'{path.name}: feature #{index}'
                            for reason, index in examples.items()}
     return table
+
+
+def index_image_ids(image_ids: list) -> tuple[list, np.ndarray]:
+    """Distinct image ids in first-seen order, and each feature's position among them
+    (C-level at 600k features). An id that is not text (a list, an object) becomes ''."""
+    try:
+        positions = dict.fromkeys(image_ids)
+    except TypeError:  # unhashable ids
+        image_ids = [i if isinstance(i, str) else '' for i in image_ids]
+        positions = dict.fromkeys(image_ids)
+    for k, name in enumerate(positions):
+        positions[name] = k
+    index = np.array(list(map(positions.__getitem__, image_ids)), np.int64)
+    return list(positions), index.reshape(-1)
 
 
 def _classify_bounds(bounds: list) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..converters.paths import atomic_write
 from ..converters.xview_geojson import (_classify_bounds, _int_column, _parse_bounds,
-                                        decode_feature_properties)
+                                        decode_feature_properties, index_image_ids)
 from .xview_scoring import Boxes, XViewScores, score_xview
 
 PathLike = Union[str, Path]
@@ -80,17 +80,8 @@ def read_scoring_ground_truth(path: PathLike) -> tuple[list[str], Boxes]:
         boxes[good] = _parse_bounds([bounds[i] for i in good])
     type_ids = _int_column([p.type_id for p in props])
     keep = np.isfinite(boxes).all(1) & (type_ids >= 0)
-    image_ids = [p.image_id for p in props]
-    try:
-        positions = dict.fromkeys(image_ids)
-    except TypeError:  # a list or object as image_id: such a box belongs to no image
-        image_ids = [i if isinstance(i, str) else '' for i in image_ids]
-        positions = dict.fromkeys(image_ids)
-    for k, name in enumerate(positions):
-        positions[name] = k
-    image_index = np.array(list(map(positions.__getitem__, image_ids)), np.int64) \
-        if props else np.zeros(0, np.int64)
-    return list(positions), Boxes(image_index[keep], boxes[keep], type_ids[keep])
+    names, image_index = index_image_ids([p.image_id for p in props])
+    return names, Boxes(image_index[keep], boxes[keep], type_ids[keep])
 
 
 def score_submission(predictions_dir: PathLike, ground_truth: PathLike,

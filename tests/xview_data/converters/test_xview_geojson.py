@@ -28,13 +28,14 @@ def test_malformed_features_are_skipped_and_counted(tmp_path):
         ('10,10,40,30', 18, '1.tif', 0),       # duplicate feature_id 0
         {'type': 'Feature', 'geometry': None},  # no properties
         ('5,5,25,15', '73', '1.tif'),          # type_id as text
+        ('10,10,40,30', 18, ['1.tif']),        # image_id that is not text
     ])
     table = read_xview_geojson(path)
     assert len(table) == 1 and table.boxes.tolist() == [[10, 10, 40, 30]]
     assert dict(table.skipped) == {
         'malformed bounds_imcoords': 2, 'empty bounds_imcoords': 1, 'unknown type_id': 2,
         'not-scored type_id (75/82/87)': 1, 'zero-area box': 1,
-        'unsafe or missing image_id': 2, 'duplicate feature_id': 1,
+        'unsafe or missing image_id': 3, 'duplicate feature_id': 1,
         'feature without properties': 1}
     assert 'feature #1' in table.skip_examples['malformed bounds_imcoords']
 
