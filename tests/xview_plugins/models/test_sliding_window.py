@@ -53,12 +53,16 @@ def test_convolutional_path_matches_the_window_loop_on_the_grid(classifier, wind
 
 
 def test_the_convolutional_path_needs_valid_convolutions_and_grid_strides():
-    detector = SlidingWindowDetector(cnn_classifier(padding='same'), windows=[(32, 8)]).eval()
     with pytest.raises(ValueError, match="padding='valid'"):
-        detector.window_scores(torch.rand(3, 64, 64))
-    detector = SlidingWindowDetector(cnn_classifier(), windows=[(32, 6)]).eval()
+        SlidingWindowDetector(cnn_classifier(padding='same'), windows=[(32, 8)])
     with pytest.raises(ValueError, match='multiple of the network stride 4'):
-        detector.window_scores(torch.rand(3, 64, 64))
+        SlidingWindowDetector(cnn_classifier(), windows=[(32, 6)])
+    # the window loop takes any classifier and stride
+    detector = SlidingWindowDetector(cnn_classifier(padding='same'), windows=[(32, 6)],
+                                     fully_convolutional=False).eval()
+    with torch.no_grad():
+        # 32-px windows every 6 px over 64 px, padded to 68: 7 x 7
+        assert len(detector.window_scores(torch.rand(3, 64, 64))[0]) == 49
     with pytest.raises(ValueError, match='whole number'):
         SlidingWindowDetector(cnn_classifier(), windows=[(48, 8)])
 

@@ -67,6 +67,29 @@ def _dense_to_conv(modules: list[nn.Module], in_shape: tuple[int, int, int],
     return nn.Sequential(*layers)
 
 
+def convolutional_layout(classifier: nn.Module,
+                         window_stride: int) -> tuple[nn.Module, list[nn.Module], int]:
+    """The classifier's convolutional part, its dense layers and its total pooling stride;
+    ``ValueError`` when the network cannot score a ``window_stride`` grid exactly."""
+    backbone = classifier.backbone
+    features = getattr(backbone, 'features', None)
+    if features is None:
+        features, dense, pool_stride = nn.Identity(), list(backbone.layers), 1
+    else:
+        for module in features.modules():
+            if isinstance(module, nn.Conv2d) and module.padding != (0, 0):
+                raise ValueError(
+                    "the fully convolutional path needs a classifier with padding='valid' "
+                    'convolutions: with zero padding a window sees different borders in the '
+                    'scene than alone (use fully_convolutional=False or retrain)')
+        dense = list(backbone.classifier)
+        pool_stride = 2 ** sum(isinstance(m, nn.MaxPool2d) for m in features.modules())
+    if window_stride % pool_stride:
+        raise ValueError(f'window stride {window_stride} px (at the classifier input size) '
+                         f'must be a multiple of the network stride {pool_stride}')
+    return features, dense, pool_stride
+
+
 class ConvolutionalWindowScorer(nn.Module):
     """A ``ChipClassifier`` (``SeedCNN`` with valid convolutions, or ``SeedFFNN``) rewritten
     as a fully convolutional network: for an image it returns the class logits of every
@@ -83,21 +106,7 @@ class ConvolutionalWindowScorer(nn.Module):
         super().__init__()
         backbone = classifier.backbone
         height, width, channels = backbone.input_size
-        features = getattr(backbone, 'features', None)
-        if features is None:
-            features, dense, pool_stride = nn.Identity(), list(backbone.layers), 1
-        else:
-            for module in features.modules():
-                if isinstance(module, nn.Conv2d) and module.padding != (0, 0):
-                    raise ValueError(
-                        "the fully convolutional path needs a classifier with padding='valid' "
-                        'convolutions: with zero padding a window sees different borders in the '
-                        'scene than alone (use fully_convolutional=False or retrain)')
-            dense = list(backbone.classifier)
-            pool_stride = 2 ** sum(isinstance(m, nn.MaxPool2d) for m in features.modules())
-        if window_stride % pool_stride:
-            raise ValueError(f'window stride {window_stride} px (at the classifier input size) '
-                             f'must be a multiple of the network stride {pool_stride}')
+        features, dense, pool_stride = convolutional_layout(classifier, window_stride)
         self.features = features
         with torch.no_grad():
             was_training = features.training

@@ -13,8 +13,8 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from ...utils.checkpoint import check_state_dict_fits
-from ..classifiers.window_scorer import (ConvolutionalWindowScorer, grid_padding,
-                                         resize_scene, resize_windows)
+from ..classifiers.window_scorer import (ConvolutionalWindowScorer, convolutional_layout,
+                                         grid_padding, resize_scene, resize_windows)
 
 
 def _classifier_model_cfg(classifier: Union[str, dict]) -> dict:
@@ -92,6 +92,8 @@ class SlidingWindowDetector(BaseDetector):
                 raise ValueError(f'window ({size}, {stride}): the stride is {grid_stride:g} px '
                                  f'at the classifier input of {self.input_size} px; choose a '
                                  'stride that makes it a whole number')
+            if fully_convolutional:  # fail at build time, not on the first image
+                convolutional_layout(self, int(grid_stride))
 
     # The detector is trained as a classifier (tools/train.py on a classification config).
     def loss(self, batch_inputs: Tensor, batch_data_samples) -> dict:
