@@ -101,7 +101,7 @@ def score_submission(predictions_dir: PathLike, ground_truth: PathLike,
     if only_predicted_images:
         gt = gt.take(np.isin(gt.image, [position[n] for n in predictions]))
         missing = []
-    rows = [r for r in predictions.values()]
+    rows = list(predictions.values())
     images = np.concatenate([np.full(len(r), position[n]) for n, r in predictions.items()]) \
         if rows else np.zeros(0, np.int64)
     stacked = np.concatenate(rows) if rows else np.zeros((0, 6))

@@ -104,32 +104,31 @@ class SlicedInference(BaseDetector):
         size = self.tile_size
         corners = self.tiles(height, width)
         boxes, scores, labels = [], [], []
+
+        def collect(found: InstanceData, offset=(0, 0), scale: float = 1.0) -> None:
+            keep = found.scores >= self.score_thr
+            found_boxes = found.bboxes[keep] / scale + found.bboxes.new_tensor(offset).repeat(2)
+            # boxes reaching into the padding of a scene smaller than a tile
+            found_boxes[:, 0::2] = found_boxes[:, 0::2].clamp(0, width)
+            found_boxes[:, 1::2] = found_boxes[:, 1::2].clamp(0, height)
+            boxes.append(found_boxes)
+            scores.append(found.scores[keep])
+            labels.append(found.labels[keep])
+
         for start in range(0, len(corners), batch_size):
             batch = corners[start:start + batch_size]
             crops = [scene[:, y:y + size, x:x + size] for x, y in batch]
             crops = [F.pad(c, (0, size - c.shape[-1], 0, size - c.shape[-2]),
                            value=self.pad_value) for c in crops]
-            for (x, y), found in zip(batch, self._run(crops)):
-                keep = found.scores >= self.score_thr
-                shift = found.bboxes.new_tensor([x, y, x, y])
-                tile_boxes = found.bboxes[keep] + shift
-                # boxes reaching into the padding of a scene smaller than a tile
-                tile_boxes[:, 0::2] = tile_boxes[:, 0::2].clamp(0, width)
-                tile_boxes[:, 1::2] = tile_boxes[:, 1::2].clamp(0, height)
-                boxes.append(tile_boxes)
-                scores.append(found.scores[keep])
-                labels.append(found.labels[keep])
+            for corner, found in zip(batch, self._run(crops)):
+                collect(found, offset=corner)
         if self.full_scene:
             scale = size / max(height, width)
             small = F.interpolate(scene[None].float(), scale_factor=scale, mode='bilinear',
                                   align_corners=False, recompute_scale_factor=False)[0]
             small = F.pad(small, (0, size - small.shape[-1], 0, size - small.shape[-2]),
                           value=self.pad_value)
-            found = self._run([small])[0]
-            keep = found.scores >= self.score_thr
-            boxes.append(found.bboxes[keep] / scale)
-            scores.append(found.scores[keep])
-            labels.append(found.labels[keep])
+            collect(self._run([small])[0], scale=scale)
         return self._merge(torch.cat(boxes), torch.cat(scores), torch.cat(labels))
 
     def _merge(self, boxes: Tensor, scores: Tensor, labels: Tensor) -> InstanceData:

@@ -24,7 +24,6 @@ def weighted_box_fusion(boxes: Tensor, scores: Tensor, labels: Tensor,
         members = (labels == label).nonzero().flatten()
         members = members[scores[members].argsort(descending=True, stable=True)]
         fused = boxes.new_zeros(len(members), 4)
-        weight_sum = boxes.new_zeros(len(members))
         weighted = boxes.new_zeros(len(members), 4)
         score_sum = boxes.new_zeros(len(members))
         count = boxes.new_zeros(len(members))
@@ -40,10 +39,9 @@ def weighted_box_fusion(boxes: Tensor, scores: Tensor, labels: Tensor,
             if target == clusters:
                 clusters += 1
             weighted[target] += score * box
-            weight_sum[target] += score
             score_sum[target] += score
             count[target] += 1
-            fused[target] = weighted[target] / weight_sum[target]
+            fused[target] = weighted[target] / score_sum[target]
         out_boxes.append(fused[:clusters])
         out_scores.append(score_sum[:clusters] / count[:clusters])
         out_labels.append(labels.new_full((clusters,), int(label)))
