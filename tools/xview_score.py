@@ -3,15 +3,14 @@
     python tools/xview_score.py PREDICTIONS_DIR GROUND_TRUTH.geojson -o OUT_DIR
 
 PREDICTIONS_DIR holds one <image>.txt per scene (e.g. 2355.tif.txt) with lines
-'xmin ymin xmax ymax type_id score'. Writes OUT_DIR/score.txt (mAP) and OUT_DIR/metrics.txt
-('key value' lines: map, map/<split>, precision, recall, f1, ap/<type_id>) and
-OUT_DIR/precision_recall.png (per-class curves).
+'xmin ymin xmax ymax type_id score'. Writes, as the official scorer does, OUT_DIR/score.txt
+(the mAP, "%.8f") and OUT_DIR/metrics.txt ("%s %f" lines: map, map_score, mar_score, the
+five splits, the AP of each ground-truth type id, f1); beside them per_class.csv (AP,
+precision, recall, ground-truth and detection counts) and precision_recall.png.
 """
 import argparse
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> int:
@@ -19,27 +18,32 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('predictions', help='folder of <image>.txt files')
     parser.add_argument('ground_truth', help='xView GeoJSON (e.g. xView_train.geojson)')
-    parser.add_argument('-o', '--out', required=True, help='folder for score.txt, metrics.txt')
-    parser.add_argument('--only-predicted-images', action='store_true',
-                        help='score only the ground truth of images that have a prediction '
-                        'file (default: an image without one has no detections)')
+    parser.add_argument('-o', '--out', required=True,
+                        help='folder for score.txt, metrics.txt, per_class.csv and the plot')
+    parser.add_argument('--count-all-ground-truth', action='store_true',
+                        help='corrected variant: every ground-truth box of every image counts '
+                        '(default: the official rule, a class counts only in images holding '
+                        'a detection of it, and only images with a prediction file count)')
+    parser.add_argument('--no-plot', action='store_true', help='skip precision_recall.png')
     args = parser.parse_args(argv)
     from xview_data.evaluation import score_submission, write_score_files
     try:
         scores, missing = score_submission(args.predictions, args.ground_truth,
-                                           args.only_predicted_images)
+                                           args.count_all_ground_truth)
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     if missing:
-        print(f'warning: {len(missing)} ground-truth images have no prediction file and count '
-              f'as having no detections (e.g. {missing[0]}); --only-predicted-images skips '
-              'them', file=sys.stderr)
-    metrics = write_score_files(scores, args.out)
-    for key, value in metrics.items():
-        if not key.startswith('ap/'):
-            print(f'{key:<12}{value:.4f}')
-    print(f'{len(scores.ap)} classes scored; per-class AP in {Path(args.out) / "metrics.txt"}')
+        effect = ('count as images without detections' if args.count_all_ground_truth else
+                  'are not scored (official rule; --count-all-ground-truth counts them)')
+        print(f'warning: {len(missing)} ground-truth images have no prediction file and '
+              f'{effect} (e.g. {missing[0]})', file=sys.stderr)
+    metrics = write_score_files(scores, args.out, plot=not args.no_plot)
+    for key in ('map', 'map_score', 'mar_score', 'f1'):
+        print(f'{key:<12}{metrics[key]:.8f}')
+    variant = 'every ground-truth box counted' if args.count_all_ground_truth else 'official rules'
+    print(f'{len(scores.ap)} classes scored ({variant}); per-class AP in '
+          f'{Path(args.out) / "metrics.txt"}, details in {Path(args.out) / "per_class.csv"}')
     return 0
 
 

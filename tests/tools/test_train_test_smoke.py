@@ -112,8 +112,7 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(synthetic_rele
              '--no-progress')
     assert (work / 'scenes' / 'drawn' / scene.with_suffix('.png').name).is_file()
     run_tool('xview_score.py', work / 'scenes' / 'submission',
-             synthetic_release / 'xView_train.geojson', '-o', work / 'score',
-             '--only-predicted-images')
+             synthetic_release / 'xView_train.geojson', '-o', work / 'score')
     assert 0 <= float((work / 'score' / 'score.txt').read_text()) <= 1
 
 

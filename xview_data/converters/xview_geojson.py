@@ -137,6 +137,26 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     return table
 
 
+def read_box_columns(path: PathLike) -> tuple[list, np.ndarray, np.ndarray, np.ndarray,
+                                              np.ndarray]:
+    """Every feature with properties as columns, nothing skipped: distinct image ids and
+    each feature's index among them, boxes (NaN rows where ``bounds_imcoords`` is not four
+    numbers), type ids (-1 where not an integer), and a mask of ``bounds_imcoords`` given
+    as an empty list (which the official scorer reads as type id 0 of image ``'None'``)."""
+    path = Path(path)
+    props = [p for p in decode_feature_properties(path) if p is not None]
+    bounds = [p.bounds_imcoords for p in props]
+    is_text, _ = _classify_bounds(bounds)
+    boxes = np.full((len(props), 4), np.nan)
+    good = np.flatnonzero(is_text)
+    if len(good):
+        boxes[good] = _parse_bounds([bounds[i] for i in good])
+    empty_list = np.zeros(len(bounds), bool)
+    empty_list[[i for i in np.flatnonzero(~is_text).tolist() if bounds[i] == []]] = True
+    names, image_index = index_image_ids([p.image_id for p in props])
+    return names, image_index, boxes, _int_column([p.type_id for p in props]), empty_list
+
+
 def index_image_ids(image_ids: list) -> tuple[list, np.ndarray]:
     """Distinct image ids in first-seen order, and each feature's position among them
     (C-level at 600k features). An id that is not text (a list, an object) becomes ''."""

@@ -18,12 +18,14 @@ def plot_precision_recall(scores: XViewScores, path: Union[str, Path],
     names = names or XVIEW_TYPE_NAMES
     fig, ax = plt.subplots(figsize=(8, 6))
     cmap = plt.get_cmap('tab20')
-    for k, (type_id, curve) in enumerate(sorted(scores.curves.items())):
-        label = f'{names.get(type_id, type_id)} ({type_id}): AP {scores.ap[type_id]:.3f}'
-        if len(curve.recall):
+    for k, (type_id, ap) in enumerate(sorted(scores.ap.items())):
+        label = f'{names.get(type_id, type_id)} ({type_id}): AP {ap:.3f}'
+        curve = scores.curves.get(type_id)
+        if curve is not None and len(curve.recall):
             ax.step(curve.recall, curve.precision, where='post', color=cmap(k % 20), label=label)
         else:
-            ax.plot([], [], color=cmap(k % 20), label=label + ', no detections')
+            ax.plot([], [], color=cmap(k % 20), label=label + (
+                ', no detections' if curve is not None else ', no counted ground truth'))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel('recall')

@@ -2,24 +2,49 @@
 ``xmin ymin xmax ymax type_id score`` per detection; and the official scorer's outputs."""
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
-from typing import Optional, Union
+from typing import Union
 
 import numpy as np
 
 from ..converters.paths import atomic_write
-from ..converters.xview_geojson import (_classify_bounds, _int_column, _parse_bounds,
-                                        decode_feature_properties, index_image_ids)
+from ..converters.xview_geojson import read_box_columns
+from ..structures import XVIEW_TYPE_NAMES
 from .xview_scoring import Boxes, XViewScores, score_xview
 
 PathLike = Union[str, Path]
 SUBMISSION_SUFFIX = '.txt'
+# the official scorer reads a feature whose bounds_imcoords is an empty list as type id 0
+# of an image named 'None' (a class with ground truth that no detection can count)
+EMPTY_BOUNDS_IMAGE, EMPTY_BOUNDS_TYPE_ID = 'None', 0
+_COLUMNS = "'xmin ymin xmax ymax type_id score'"
+
+
+def _row_problem(row: np.ndarray) -> str:
+    """What is wrong with one parsed detection row ('' when nothing)."""
+    if not np.isfinite(row).all():
+        return 'a value is not a finite number'
+    if (row[:4] < 0).any():
+        return 'negative coordinates'
+    if row[4] < 0 or row[4] != np.floor(row[4]):
+        return f'type_id {row[4]:g} is not a non-negative integer'
+    if not 0 <= row[5] <= 1:
+        return f'score {row[5]:g} is outside [0, 1]'
+    return ''
+
+
+def _bad_rows(rows: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(rows).all(1) | (rows[:, :4] < 0).any(1) | (rows[:, 4] < 0) | \
+        (rows[:, 4] != np.floor(rows[:, 4])) | (rows[:, 5] < 0) | (rows[:, 5] > 1)
 
 
 def read_submission_file(path: PathLike) -> np.ndarray:
-    """(N, 6) float array of one scene's detections; a malformed line raises ``ValueError``
-    naming the file and the line."""
+    """(N, 6) float array of one prediction file, in line order; a malformed line (not six
+    numbers, a non-finite value, negative coordinates, a type id that is not a non-negative
+    integer, a score outside [0, 1]) raises ``ValueError`` naming the file and the line.
+    Blank lines are skipped."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -29,32 +54,36 @@ def read_submission_file(path: PathLike) -> np.ndarray:
         return np.zeros((0, 6))
     try:
         rows = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)
-        if rows.shape[1] == 6:
+        if rows.shape[1] == 6 and not _bad_rows(rows).any():
             return rows
     except ValueError:
         pass
     for number, line in enumerate(text.splitlines(), 1):
-        parts = line.split()
-        if not parts:
+        if not line.strip():
             continue
         try:
-            [float(p) for p in parts]
-            ok = len(parts) == 6
+            row = np.loadtxt([line], dtype=np.float64, ndmin=2, comments=None)
+            problem = '' if row.shape == (1, 6) else f'expected {_COLUMNS}'
         except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"{path}, line {number}: expected 'xmin ymin xmax ymax type_id "
-                             f"score', got {line.strip()[:80]!r}")
+            problem = f'expected {_COLUMNS}'
+        problem = problem or _row_problem(row[0])
+        if problem:
+            raise ValueError(f'{path}, line {number}: {problem}: {line.strip()[:80]!r}')
     raise ValueError(f'{path}: malformed predictions')
 
 
 def read_submission(directory: PathLike) -> dict[str, np.ndarray]:
-    """Image file name (``2355.tif``) -> its detections, for every ``*.txt`` in a folder."""
+    """Image file name (``2355.tif``) -> its detections, for every ``*.txt`` in a folder,
+    in the official scorer's image order (string order of the names)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ValueError(f'{directory}: not a folder of <image>.txt prediction files')
-    return {p.name[:-len(SUBMISSION_SUFFIX)]: read_submission_file(p)
-            for p in sorted(directory.glob(f'*{SUBMISSION_SUFFIX}'))}
+    names = sorted(p.name[:-len(SUBMISSION_SUFFIX)] for p in directory.iterdir()
+                   if p.name.endswith(SUBMISSION_SUFFIX) and p.is_file())
+    if not names:
+        raise ValueError(f'{directory}: no <image>.txt prediction files (e.g. 2355.tif.txt)')
+    return {name: read_submission_file(directory / f'{name}{SUBMISSION_SUFFIX}')
+            for name in names}
 
 
 def write_submission_file(path: PathLike, boxes: np.ndarray, type_ids: np.ndarray,
@@ -66,60 +95,68 @@ def write_submission_file(path: PathLike, boxes: np.ndarray, type_ids: np.ndarra
             f.write(f'{x1:.1f} {y1:.1f} {x2:.1f} {y2:.1f} {int(type_id)} {score:.5f}\n')
 
 
-def read_scoring_ground_truth(path: PathLike) -> tuple[list[str], Boxes]:
+def read_scoring_ground_truth(path: PathLike,
+                              official: bool = True) -> tuple[list[str], Boxes]:
     """Ground truth as the official scorer reads it: every feature with four numbers in
     ``bounds_imcoords`` and an integer ``type_id`` is a box, zero-area and duplicate boxes
-    included (they count in the class's ground truth). Returns image names and boxes."""
-    path = Path(path)
-    props = [p for p in decode_feature_properties(path) if p is not None]
-    bounds = [p.bounds_imcoords for p in props]
-    is_text, _ = _classify_bounds(bounds)
-    boxes = np.full((len(props), 4), np.nan)
-    good = np.flatnonzero(is_text)
-    if len(good):
-        boxes[good] = _parse_bounds([bounds[i] for i in good])
-    type_ids = _int_column([p.type_id for p in props])
+    included (they count in the class's ground truth). ``official`` also keeps what the
+    official scorer makes of a feature whose ``bounds_imcoords`` is an empty list: a type id
+    0 box of image ``'None'``. Returns image names and boxes in feature order."""
+    names, image_index, boxes, type_ids, empty_list = read_box_columns(path)
     keep = np.isfinite(boxes).all(1) & (type_ids >= 0)
-    names, image_index = index_image_ids([p.image_id for p in props])
+    if official and empty_list.any():
+        if EMPTY_BOUNDS_IMAGE not in names:
+            names.append(EMPTY_BOUNDS_IMAGE)
+        image_index[empty_list] = names.index(EMPTY_BOUNDS_IMAGE)
+        boxes[empty_list] = 0.0
+        type_ids[empty_list] = EMPTY_BOUNDS_TYPE_ID
+        keep |= empty_list
     return names, Boxes(image_index[keep], boxes[keep], type_ids[keep])
 
 
 def score_submission(predictions_dir: PathLike, ground_truth: PathLike,
-                     only_predicted_images: bool = False) -> tuple[XViewScores, list[str]]:
-    """Score a submission folder against an xView GeoJSON. Every ground-truth image counts
-    (no file: no detections) unless ``only_predicted_images``; returns the scores and the
-    ground-truth images that had no prediction file."""
+                     count_all_ground_truth: bool = False) -> tuple[XViewScores, list[str]]:
+    """Score a submission folder against an xView GeoJSON by the official rules: only images
+    with a prediction file are scored, and a class's ground truth counts only in images
+    holding a detection of that class. ``count_all_ground_truth`` counts every box of every
+    image instead (an image without a file has no detections). Returns the scores and the
+    ground-truth images without a prediction file."""
     predictions = read_submission(predictions_dir)
-    names, gt = read_scoring_ground_truth(ground_truth)
+    names, gt = read_scoring_ground_truth(ground_truth, official=not count_all_ground_truth)
     position = {name: i for i, name in enumerate(names)}
-    truth_images = set(names[i] for i in np.unique(gt.image))
-    for name in sorted(set(predictions) - set(position)):
-        # detections on images without ground truth are still scored (as false positives)
-        position[name] = len(names)
-        names.append(name)
+    for name in predictions:
+        if name not in position:  # detections on images without ground truth: all FPs
+            position[name] = len(names)
+            names.append(name)
+    truth_images = set(names[i] for i in np.unique(gt.image)) - {EMPTY_BOUNDS_IMAGE}
     missing = sorted(truth_images - set(predictions))
-    if only_predicted_images:
-        gt = gt.take(np.isin(gt.image, [position[n] for n in predictions]))
-        missing = []
     rows = list(predictions.values())
-    images = np.concatenate([np.full(len(r), position[n]) for n, r in predictions.items()]) \
-        if rows else np.zeros(0, np.int64)
-    stacked = np.concatenate(rows) if rows else np.zeros((0, 6))
+    images = np.concatenate([np.full(len(r), position[n]) for n, r in predictions.items()])
+    stacked = np.concatenate(rows)
     detections = Boxes(images, stacked[:, :4], stacked[:, 4], stacked[:, 5])
-    return score_xview(detections, gt, names=names), missing
+    scores = score_xview(detections, gt, count_all_ground_truth=count_all_ground_truth,
+                         names=names)
+    return scores, missing
 
 
 def write_score_files(scores: XViewScores, out_dir: PathLike,
-                      plot: bool = True) -> dict[str, float]:
-    """``score.txt`` (the mAP) and ``metrics.txt`` (``key value`` lines), as the official
-    scorer writes them, and ``precision_recall.png`` (per-class curves)."""
+                      plot: bool = True) -> dict:
+    """``score.txt`` (``"%.8f"`` mAP, no newline) and ``metrics.txt`` (``"%s %f"`` lines)
+    byte for byte as the official scorer writes them; our extra per-class numbers in
+    ``per_class.csv``; and, with ``plot``, ``precision_recall.png`` (per-class curves)."""
     out_dir = Path(out_dir)
     metrics = scores.metrics()
     with atomic_write(out_dir / 'score.txt') as f:
-        f.write(f"{metrics['map']}\n")
+        f.write('%.8f' % metrics['map'])
     with atomic_write(out_dir / 'metrics.txt') as f:
-        for key, value in metrics.items():
-            f.write(f'{key} {value}\n')
+        f.write(''.join('%s %f\n' % (key, value) for key, value in metrics.items()))
+    with atomic_write(out_dir / 'per_class.csv') as f:
+        writer = csv.writer(f, lineterminator='\n')
+        writer.writerow(['type_id', 'name', 'ap', 'precision', 'recall', 'num_gt', 'num_det'])
+        for type_id, ap in scores.ap.items():
+            writer.writerow([type_id, XVIEW_TYPE_NAMES.get(type_id, ''), repr(ap),
+                             repr(scores.precision[type_id]), repr(scores.recall[type_id]),
+                             scores.num_gt[type_id], scores.num_det[type_id]])
     if plot:
         from .plots import plot_precision_recall
         plot_precision_recall(scores, out_dir / 'precision_recall.png')

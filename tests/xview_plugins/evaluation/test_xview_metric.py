@@ -37,3 +37,45 @@ def test_ignored_ground_truth_is_left_out():
     data['instances'].append(dict(bbox=[50, 50, 60, 60], bbox_label=2, ignore_flag=1))
     metric.process({}, [data])
     assert metric.evaluate(1)['xview/recall'] == 1.0
+
+
+def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
+    """The same detections written as a submission and scored by tools/xview_score.py's
+    library path give the metric's numbers, in both counting variants (ties included:
+    scores are multiples of 1/8, exact in float32 and in the files' 5 decimals)."""
+    from tests.conftest import write_geojson
+    from xview_data.evaluation import score_submission, write_submission_file
+    from xview_data.structures import SEED12
+    rng = np.random.default_rng(3)
+    type_ids = np.array(SEED12.type_ids)
+    features, samples = [], []
+    for image in range(6):
+        name = f'{image * 7}.tif'  # string order differs from numeric order
+        n_gt = int(rng.integers(1, 25))
+        xy = rng.integers(0, 200, (n_gt, 2))
+        boxes = np.column_stack([xy, xy + rng.integers(4, 30, (n_gt, 2))])
+        labels = rng.integers(0, 3, n_gt)
+        features += [(','.join(map(str, b)), int(type_ids[k]), name) for b, k in zip(boxes, labels)]
+        picked = rng.random(n_gt) < 0.7
+        pred_boxes = np.vstack([boxes[picked] + rng.integers(-2, 3, (picked.sum(), 4)),
+                                rng.integers(0, 200, (3, 4)).cumsum(1)]).clip(0)
+        pred_labels = np.r_[labels[picked], rng.integers(0, 3, 3)]
+        pred_scores = rng.integers(1, 9, len(pred_labels)) / 8
+        write_submission_file(tmp_path / 'pred' / f'{name}.txt', pred_boxes,
+                              type_ids[pred_labels], pred_scores)
+        data = sample(list(zip(labels.tolist(), boxes.tolist())),
+                      list(zip(pred_labels.tolist(), pred_boxes.tolist(), pred_scores.tolist())))
+        data['img_path'] = f'/scenes/{name}'
+        samples.append(data)
+    truth = write_geojson(tmp_path / 'truth.geojson', features)
+    for count_all in (False, True):
+        metric = XViewMetric(count_all_ground_truth=count_all)
+        metric.dataset_meta = dict(classes=tuple(str(i) for i in range(12)))
+        metric.process({}, samples)
+        results = metric.evaluate(len(samples))
+        official = score_submission(tmp_path / 'pred', truth, count_all)[0].metrics()
+        assert results['xview/map'] == official['map']
+        assert results['xview/precision'] == official['map_score']
+        assert results['xview/recall'] == official['mar_score']
+        assert results['xview/f1'] == official['f1']
+        assert results['xview/map_small'] == official['map/small']
