@@ -36,13 +36,21 @@ def path_inside(root: PathLike, relative: str) -> Path:
     return Path(target)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path: PathLike, mode: str = 'w', **kwargs) -> Iterator:
-    """Write to a temporary file beside ``path`` and rename it into place on success."""
+    """Write to a temporary file beside ``path`` and rename it into place on success. The
+    file gets the permissions a plain ``open()`` would give it (0666 less the umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.partial', dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
         os.replace(tmp, path)
@@ -52,33 +60,87 @@ def atomic_write(path: PathLike, mode: str = 'w', **kwargs) -> Iterator:
         raise
 
 
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where
+    the system or file system cannot."""
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6', use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _alive(path: Path) -> bool:
+    """Whether the process whose id ends a staging name (``...-<pid>``) still runs."""
+    pid = path.name.rsplit('-', 1)[-1]
+    return pid.isdigit() and int(pid) != os.getpid() and Path(f'/proc/{pid}').exists()
+
+
+def recover_interrupted_swap(out_dir: PathLike) -> None:
+    """Finish or roll back what a killed run left beside ``out_dir``: its staging folder
+    (``.<name>.partial-<pid>``, removed), a complete new output waiting to be swapped in
+    (``.<name>.ready-<pid>``) and the old output moved aside (``.<name>.old-<pid>``).
+    OUT present: the swap is done or never began, leftovers go. OUT missing: the complete
+    new output goes in if there is one, else the old one comes back."""
+    out_dir = Path(out_dir).absolute()
+    leftovers = {kind: [p for p in out_dir.parent.glob(f'.{out_dir.name}.{kind}-*')
+                        if not _alive(p)] for kind in ('partial', 'ready', 'old')}
+    if not out_dir.exists():
+        for candidate in leftovers['ready'] + leftovers['old']:
+            os.rename(candidate, out_dir)
+            break
+    for stale in sum(leftovers.values(), []):
+        if stale.exists():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def staged_directory(out_dir: PathLike, overwrite: bool = False) -> Iterator[Path]:
     """A hidden staging folder beside ``out_dir`` that becomes ``out_dir`` on success.
 
-    A failed or killed run leaves ``out_dir`` untouched; stale staging folders of killed
-    runs (``.<name>.partial-*``) are removed by the next run.
+    A failed or killed run leaves ``out_dir`` as it was. With ``overwrite`` the old output
+    is replaced crash-safely: at every instant ``out_dir`` is the complete old output or
+    the complete new one (an atomic exchange of the two folders; where the file system
+    cannot exchange, two renames, and a later run finishes or rolls back a swap it finds
+    half done, see :func:`recover_interrupted_swap`). The folder gets the permissions a
+    plain ``mkdir`` would give it (0777 less the umask).
     """
     out_dir = Path(out_dir).absolute()
+    recover_interrupted_swap(out_dir)
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise FileExistsError(f'{out_dir} exists and is not a folder')
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
         raise FileExistsError(f'{out_dir} exists and is not empty (pass --overwrite to replace it)')
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.parent.glob(f'.{out_dir.name}.partial-*'):
-        with contextlib.suppress(OSError, ValueError):
-            if not Path(f'/proc/{stale.name.rsplit("-", 1)[1]}').exists():
-                shutil.rmtree(stale)
     stage = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.partial-', dir=out_dir.parent))
     # mkdtemp adds random letters; end the name with our pid so that stale folders are known.
-    final_stage = stage.with_name(f'{stage.name}-{os.getpid()}')
+    final_stage = stage.with_name(f'.{out_dir.name}.partial-{os.getpid()}')
     stage.rename(final_stage)
+    os.chmod(final_stage, 0o777 & ~_umask())
     try:
         yield final_stage
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(final_stage, out_dir)
     except BaseException:
         shutil.rmtree(final_stage, ignore_errors=True)
         raise
+    ready = final_stage.with_name(f'.{out_dir.name}.ready-{os.getpid()}')
+    os.rename(final_stage, ready)
+    if not out_dir.exists():
+        os.rename(ready, out_dir)
+    elif _exchange(ready, out_dir):
+        shutil.rmtree(ready)  # now the old output
+    else:
+        old = ready.with_name(f'.{out_dir.name}.old-{os.getpid()}')
+        os.rename(out_dir, old)
+        os.rename(ready, out_dir)
+        shutil.rmtree(old)
 
 
 def ensure_not_input(out_dir: PathLike, *inputs: Optional[PathLike]) -> None:
