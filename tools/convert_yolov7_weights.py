@@ -8,9 +8,6 @@ whole model; re-save them as a state_dict first (the error message says how).
 """
 import argparse
 import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> int:

@@ -23,7 +23,7 @@ CKPT=$(cat "$WORK/last_checkpoint")
     --cfg-options "${DATA_OPTS[@]}" | tee "$WORK/test.log"
 SCENE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['scenes']['val'][0])" "$CHIPS/summary.json")
 "$PY" tools/infer.py "$CONFIG" "$CKPT" "$DATA/train_images/$SCENE" --out "$WORK/scenes" \
-    --tile-size 320 --overlap 32
+    --tile-size 320 --overlap 32 --overwrite
 echo
 echo "== demo outputs =="
 echo "synthetic release:     $DATA"

@@ -6,15 +6,13 @@
 Writes DIR/submission/<scene>.tif.txt (xView submission: 'xmin ymin xmax ymax type_id score'),
 DIR/geojson/<scene>.geojson (lon/lat polygons from the GeoTIFF's geotransform),
 DIR/detections_coco.json (COCO results; image ids in DIR/images.json) and
-DIR/drawn/<scene>.png (detections drawn on the downscaled scene).
+DIR/drawn/<scene>.png (detections drawn on the downscaled scene). DIR is written whole at
+the end (nothing of a failed run stays); a non-empty DIR needs --overwrite.
 """
 import argparse
 import sys
-from pathlib import Path
 
 from mmengine.config import DictAction
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> int:
@@ -35,6 +33,7 @@ def main(argv=None) -> int:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings of the config, e.g. model.test_cfg.score_thr=0.1')
+    parser.add_argument('--overwrite', action='store_true', help='replace a non-empty --out')
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
     import xview_plugins  # noqa: F401  (registers the plugins)
@@ -43,8 +42,9 @@ def main(argv=None) -> int:
         summary = infer_files(args.config, args.checkpoint, args.inputs, args.out,
                               args.tile_size, args.overlap, args.batch_size, args.merge,
                               args.full_scene, args.score_thr, args.device,
-                              progress=not args.no_progress, cfg_options=args.cfg_options)
-    except ValueError as err:
+                              progress=not args.no_progress, cfg_options=args.cfg_options,
+                              overwrite=args.overwrite)
+    except (ValueError, FileExistsError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     print(f"{summary['detections']} detections in {summary['scenes']} scenes written to "

@@ -1,18 +1,19 @@
 """Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--out R.pkl] [--show-dir D]``."""
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from xview_plugins.apis import build_runner, prepare_test_config, test_arg_parser  # noqa: E402
-from xview_plugins.apis.runner_config import add_prediction_dump  # noqa: E402
+from xview_plugins.apis import build_runner, prepare_test_config, test_arg_parser
+from xview_plugins.apis.runner_config import add_prediction_dump, exit_code_of
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     args = test_arg_parser().parse_args(argv)
-    runner = build_runner(prepare_test_config(args))
-    add_prediction_dump(runner, args.out)
-    runner.test()
+
+    def work() -> None:
+        runner = build_runner(prepare_test_config(args))
+        add_prediction_dump(runner, args.out)
+        runner.test()
+    return exit_code_of(work)
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -49,10 +49,16 @@ def convert_official_weights(src: str, dst: str, config: str) -> dict:
     model = MODELS.build(cfg.model)
     report = load_official_state_dict(model, read_official_state_dict(src))
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    # the class names and xView type ids the config's dataset publishes (as a trained
+    # checkpoint carries them), so that inference and scoring need nothing else
+    from xview_data.structures import load_class_map
+    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
+    class_map = load_class_map(dataset.get('classes') or cfg.get('classes') or 'seed12')
+    dataset_meta = dict(classes=tuple(class_map.names), xview_type_ids=tuple(class_map.type_ids))
     checkpoint = dict(state_dict=model.state_dict(),
                       meta=to_plain(dict(source=str(src), config=str(config),
                                          converted_from='official YOLOv7 state_dict',
-                                         dataset_meta=dict(classes=cfg.get('classes')))))
+                                         dataset_meta=dataset_meta)))
     tmp = Path(dst).with_suffix('.partial')
     torch.save(checkpoint, tmp)
     tmp.replace(dst)

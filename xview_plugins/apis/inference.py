@@ -112,66 +112,107 @@ def draw_detections(image_bgr: np.ndarray, detections: InstanceData, dataset_met
 
 
 def collect_scenes(inputs: list[str]) -> list[Path]:
+    """GeoTIFF files and the ``.tif``/``.tiff`` files of folders; refuses a path that does
+    not exist, a folder without GeoTIFFs and two scenes with the same file name (their
+    outputs would overwrite each other)."""
     files = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in ('.tif', '.tiff'))
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in ('.tif', '.tiff'))
+            if not found:
+                raise ValueError(f'{path}: no .tif or .tiff scenes in this folder')
+            files += found
         elif path.is_file():
             files.append(path)
         else:
             raise ValueError(f'{path}: no such GeoTIFF file or folder')
-    return files
+    seen = {}
+    for path in files:
+        if path.name in seen and seen[path.name] != path.resolve():
+            raise ValueError(f'{path} and {seen[path.name]}: two scenes named {path.name}; '
+                             'their outputs would overwrite each other (rename one)')
+        seen[path.name] = path.resolve()
+    return list(dict.fromkeys(files))
+
+
+def scene_class_map(dataset_meta: dict, dataset_cfg: dict):
+    """Class names and xView type ids of a model: the checkpoint's ``dataset_meta``
+    (``classes``, ``xview_type_ids``); a class-map name stored as ``classes`` (``'seed12'``)
+    or a checkpoint without type ids falls back to the config's dataset classes."""
+    from xview_data.structures import ClassMap, load_class_map
+    classes = dataset_meta.get('classes')
+    if isinstance(classes, str):
+        return load_class_map(classes)
+    default = dataset_cfg.get('classes', 'seed12') if dataset_cfg.get('type') != \
+        'CocoDataset' else 'seed12'
+    class_map = load_class_map(default)
+    type_ids = dataset_meta.get('xview_type_ids') or class_map.type_ids
+    if classes is not None and len(classes) != len(type_ids):
+        raise ValueError(f'the checkpoint names {len(classes)} classes but the class map '
+                         f'has {len(type_ids)} xView type ids')
+    return ClassMap(tuple(type_ids), tuple(classes or class_map.names))
 
 
 def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
                 tile_size: int = 640, overlap: int = 64, batch_size: int = 8,
                 merge: str = 'nms', full_scene: bool = False, score_thr: float = 0.3,
                 device: str = 'cpu', progress: bool = True,
-                cfg_options: Optional[dict] = None) -> dict:
+                cfg_options: Optional[dict] = None, overwrite: bool = False) -> dict:
     """Detect objects in whole GeoTIFF scenes (files or folders) with the config's detector
     run by tiles (``SlicedInference``). Writes under ``out_dir``: ``submission/<scene>.txt``
     (xView format, type ids), ``geojson/<scene>.geojson`` (lon/lat polygons),
     ``detections_coco.json`` (COCO results, image ids listed in ``images.json``) and
-    ``drawn/<scene>.png`` (detections above ``score_thr`` on the downscaled scene)."""
+    ``drawn/<scene>.png`` (detections above ``score_thr`` on the downscaled scene).
+
+    The output folder is written as the converter's is: staged and renamed at the end (a
+    failed or killed run leaves no output), a non-empty one only replaced with
+    ``overwrite``."""
     import json
+    import warnings
 
     from mmdet.apis import init_detector
     from mmengine.config import Config
     from tqdm import tqdm
 
-    from xview_data.converters.paths import atomic_write
-    from xview_data.structures import load_class_map
+    from xview_data.converters.paths import atomic_write, staged_directory
+
+    from ..utils import load_detector_checkpoint
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.model = sliced_model_config(cfg, tile_size, overlap, batch_size, merge, full_scene)
     files = collect_scenes(inputs)
-    model = init_detector(cfg, checkpoint, device=device, cfg_options={})
-    classes = tuple(model.dataset_meta['classes'])
+    with warnings.catch_warnings():  # the checkpoint, loaded next, brings the classes
+        warnings.filterwarnings('ignore', message='checkpoint is None')
+        model = init_detector(cfg, None, device=device, cfg_options={})
+    load_detector_checkpoint(model, checkpoint)
     dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {})
-    class_map = load_class_map(dataset_cfg.get('classes', 'seed12')
-                               if dataset_cfg.get('type') != 'CocoDataset' else 'seed12')
-    out = Path(out_dir)
+    class_map = scene_class_map(model.dataset_meta, dataset_cfg)
+    model.dataset_meta.update(classes=tuple(class_map.names),
+                              xview_type_ids=tuple(class_map.type_ids))
+    classes = tuple(class_map.names)
     coco_results, images = [], []
-    for image_id, path in enumerate(tqdm(files, desc='scenes', unit='scene',
-                                         disable=not progress), 1):
-        image = read_image(path)
-        with torch.no_grad():
-            detections = model.predict_scene(scene_tensor(image).to(device))
-        found = write_scene_outputs(path, detections, class_map, classes, out)
-        draw_detections(image, detections, model.dataset_meta, out / 'drawn' / f'{path.stem}.png',
-                        score_thr)
-        images.append(dict(id=image_id, file_name=str(path), width=image.shape[1],
-                           height=image.shape[0]))
-        for box, score, label in zip(found['boxes'].tolist(), found['scores'].tolist(),
-                                     found['labels'].tolist()):
-            coco_results.append(dict(image_id=image_id, category_id=label + 1, score=round(score, 5),
-                                     bbox=[round(box[0], 2), round(box[1], 2),
-                                           round(box[2] - box[0], 2), round(box[3] - box[1], 2)]))
-    with atomic_write(out / 'detections_coco.json') as f:
-        json.dump(coco_results, f)
-    with atomic_write(out / 'images.json') as f:
-        json.dump(dict(images=images, categories=[dict(id=i + 1, name=n) for i, n in
-                                                  enumerate(classes)]), f)
-    return dict(scenes=len(files), detections=len(coco_results), out_dir=out)
+    with staged_directory(out_dir, overwrite) as out:
+        for image_id, path in enumerate(tqdm(files, desc='scenes', unit='scene',
+                                             disable=not progress), 1):
+            image = read_image(path)
+            with torch.no_grad():
+                detections = model.predict_scene(scene_tensor(image).to(device))
+            found = write_scene_outputs(path, detections, class_map, classes, out)
+            draw_detections(image, detections, model.dataset_meta,
+                            out / 'drawn' / f'{path.stem}.png', score_thr)
+            images.append(dict(id=image_id, file_name=str(path), width=image.shape[1],
+                               height=image.shape[0]))
+            for box, score, label in zip(found['boxes'].tolist(), found['scores'].tolist(),
+                                         found['labels'].tolist()):
+                coco_results.append(dict(
+                    image_id=image_id, category_id=label + 1, score=round(score, 5),
+                    bbox=[round(box[0], 2), round(box[1], 2), round(box[2] - box[0], 2),
+                          round(box[3] - box[1], 2)]))
+        with atomic_write(out / 'detections_coco.json') as f:
+            json.dump(coco_results, f)
+        with atomic_write(out / 'images.json') as f:
+            json.dump(dict(images=images, categories=[dict(id=i + 1, name=n) for i, n in
+                                                      enumerate(classes)]), f)
+    return dict(scenes=len(files), detections=len(coco_results), out_dir=Path(out_dir))

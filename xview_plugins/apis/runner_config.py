@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
+import sys
 import warnings
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 from mmengine.config import Config, DictAction
@@ -130,3 +131,16 @@ def add_prediction_dump(runner, out: Optional[str]) -> None:
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=out))
 
 
+
+
+def exit_code_of(work: Callable[[], None]) -> int:
+    """Run a tool's work: 0 when it succeeds; a user error (a checkpoint that is missing,
+    corrupt, unsafe or does not fit the model) becomes one line on stderr and exit code 2,
+    without a traceback. Programming errors keep theirs."""
+    from ..utils import CheckpointError
+    try:
+        work()
+    except CheckpointError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    return 0

@@ -28,7 +28,12 @@ logger = logging.getLogger(__name__)
 _HISTORY_MARK = '__history_buffer__'
 
 
-class UnsafeCheckpointError(pickle.UnpicklingError):
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used: missing, empty, corrupt, unsafe, or not fitting
+    the model. The message names the file and what is wrong (tools print it as one line)."""
+
+
+class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
     """A checkpoint that needs more than plain types and harmless globals to load."""
 
 
@@ -80,19 +85,39 @@ def _harmless_globals() -> list:
 
 
 def safe_load(path: str, map_location: Any = 'cpu') -> Any:
-    """``torch.load(weights_only=True)`` plus the harmless globals; a clear error otherwise."""
+    """``torch.load(weights_only=True)`` plus the harmless globals. A missing, empty,
+    truncated or corrupt file raises :class:`CheckpointError`; one that needs other globals
+    raises :class:`UnsafeCheckpointError`; both name the file."""
+    path = str(path)
+    if not osp.isfile(path):
+        raise CheckpointError(f'{path}: no such checkpoint file')
+    if osp.getsize(path) == 0:
+        raise CheckpointError(f'{path}: empty file, not a checkpoint')
     try:
         with torch.serialization.safe_globals(_harmless_globals()):
             return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
         found = re.search(r'GLOBAL ([\w.]+)', str(err))
-        name = found.group(1) if found else (_unexpected_globals(path) or ['an unsupported '
-                                                                          'pickle operation'])[0]
+        names = [found.group(1)] if found else _unexpected_globals(path)
+        if not names:  # no foreign global: the stream itself is broken (or not a pickle)
+            raise CheckpointError(f'{path}: corrupt or not a checkpoint ('
+                                  f'{_first_line(err)})') from err
+        name = names[0]
         raise UnsafeCheckpointError(
             f"{path}: refusing to load: the file needs '{name}', which is not a plain type; "
             'loading it could run arbitrary code. If you created this file or trust its '
             'source, convert it once with `python tools/resave_checkpoint.py '
             f'{path} OUT.pth --trust` and load OUT.pth instead.') from err
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError) as err:
+        # torch's zip reader on a truncated or foreign file, a cut pickle stream
+        raise CheckpointError(f'{path}: corrupt or truncated checkpoint ({_first_line(err)})'
+                              ) from err
+
+
+def _first_line(err: BaseException) -> str:
+    lines = [line for line in str(err).splitlines() if line.strip()]
+    text = lines[-1] if lines else type(err).__name__
+    return text.strip()[:160]
 
 
 def _unexpected_globals(path: str) -> list[str]:
@@ -132,10 +157,7 @@ def resave_trusted(src: str, dst: str) -> None:
 @CheckpointLoader.register_scheme(prefixes='', force=True)
 def load_from_local(filename: str, map_location: Any = None) -> Any:
     """mmengine's loader for local paths, through :func:`safe_load`."""
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return safe_load(filename, map_location)
+    return safe_load(osp.expanduser(filename), map_location)
 
 
 def check_state_dict_fits(model: torch.nn.Module, state_dict: dict, source: str) -> None:
@@ -154,8 +176,29 @@ def check_state_dict_fits(model: torch.nn.Module, state_dict: dict, source: str)
             mismatched.append((key, tuple(value.shape), tuple(own[target].shape)))
     if mismatched:
         key, saved, expected = mismatched[0]
-        raise ValueError(
+        raise CheckpointError(
             f'{source}: the checkpoint does not fit the model: {key} is {saved} in the '
             f'checkpoint and {expected} in the model ({len(mismatched)} tensors differ). Was it '
             'trained for another number of classes (num_classes / the class map) or another '
             'architecture? Use the config it was trained with.')
+
+
+def load_detector_checkpoint(model: torch.nn.Module, path: str) -> dict:
+    """Load a checkpoint into ``model`` through :func:`safe_load`, refusing one whose
+    tensors do not fit (:func:`check_state_dict_fits`); sets ``model.dataset_meta`` from
+    the checkpoint's meta when it has one. Returns the checkpoint."""
+    from mmengine.runner import load_state_dict
+    checkpoint = safe_load(path)
+    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) \
+        else None
+    if not isinstance(state_dict, dict):
+        raise CheckpointError(f'{path}: no state_dict in the checkpoint')
+    state_dict = OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
+                             for k, v in state_dict.items())
+    check_state_dict_fits(model, state_dict, path)
+    load_state_dict(model, state_dict, strict=False)
+    meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
+    if isinstance(meta, dict) and isinstance(meta.get('dataset_meta'), dict):
+        model.dataset_meta = {**(getattr(model, 'dataset_meta', None) or {}),
+                              **{k.lower(): v for k, v in meta['dataset_meta'].items()}}
+    return checkpoint
