@@ -13,9 +13,14 @@ def _model(runner):
 
 @HOOKS.register_module()
 class DumpRankWeightsHook(Hook):
-    """After training, every rank saves its parameters as ``rank<r>.pth`` in the work dir.
+    """Every rank saves its parameters as ``rank<r>_start.pth`` when training starts and
+    ``rank<r>.pth`` after it, in the work dir.
     (BatchNorm running statistics are not compared: DDP broadcasts them from rank 0 before
     each forward pass, so they differ by the last step's local update.)"""
+
+    def before_train(self, runner) -> None:
+        parameters = {k: v.detach().clone() for k, v in _model(runner).named_parameters()}
+        torch.save(parameters, f'{runner.work_dir}/rank{get_rank()}_start.pth')
 
     def after_train(self, runner) -> None:
         parameters = {k: v.detach() for k, v in _model(runner).named_parameters()}

@@ -51,8 +51,12 @@ model = dict(backbone=dict(model=2, batch_norm=True, dropout=0.2))
     assert ranks[0].keys() == ranks[1].keys()
     for key in ranks[0]:
         assert torch.equal(ranks[0][key], ranks[1][key]), key
-    # both ranks trained: the weights moved away from a fresh initialization
+    # both ranks trained: every weight matrix moved away from where training started
     assert 'Epoch(train) [2]' in result.stdout + result.stderr
+    start = torch.load(work / 'rank0_start.pth', weights_only=True)
+    moved = [key for key in start if not torch.equal(start[key], ranks[0][key])]
+    assert [k for k in start if k.endswith('weight') and start[k].dim() > 1] and all(
+        k in moved for k in start if k.endswith('weight') and start[k].dim() > 1), moved
 
 
 def test_a_run_killed_after_a_checkpoint_resumes_where_it_stopped(synthetic_release, tmp_path):

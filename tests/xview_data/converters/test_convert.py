@@ -118,7 +118,11 @@ def test_recognition_with_background_chips(synthetic_release, tmp_path):
 
 def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
     write_tif(tmp_path / 'img' / '1.tif', 64, 64)
+    # ids that would land outside OUT from images/<split>/ (../../../../) or anywhere (/),
+    # and one that would stay inside it (../../): all refused alike
     src = write_geojson(tmp_path / 'a.geojson', [('1,1,20,20', 18, '1.tif'),
+                                                 ('1,1,20,20', 18, '../../../../x.tif'),
+                                                 ('1,1,20,20', 18, f'{tmp_path}/y.tif'),
                                                  ('1,1,20,20', 18, '../../x.tif')])
     out = tmp_path / 'deep' / 'out'
     before = set(tmp_path.parent.rglob('*'))
@@ -126,6 +130,8 @@ def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
                      '--images', tmp_path / 'img')
     assert result.returncode == 0, result.stderr
     assert 'unsafe or missing image_id' in result.stdout
+    assert json.loads((out / 'summary.json').read_text())['skipped'][
+        'unsafe or missing image_id'] == 3
     new = set(tmp_path.parent.rglob('*')) - before
     assert new and all(p == out or out in p.parents or p == out.parent for p in new)
     result = run_cli(src, tmp_path, '--from', 'xview', '--to', 'coco', '--overwrite')

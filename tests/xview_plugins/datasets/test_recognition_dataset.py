@@ -36,9 +36,15 @@ def test_chip_transforms():
                                                                           hflip=True))['img']
     np.testing.assert_array_equal(rotated, np.rot90(img, 1)[:, ::-1])
     np.random.seed(0)
+    # one intensity added to every pixel and channel, clipped to the image's own range
+    image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) + 100
+    np.random.seed(1)
     shifted = TRANSFORMS.build(dict(type='RandomChannelShift', shift_range=50))(
-        dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
-    assert shifted.dtype == np.uint8 and len(np.unique(shifted)) == 1
+        dict(img=image.copy()))['img']
+    delta = shifted.astype(int) - image.astype(int)
+    inside = (shifted > image.min()) & (shifted < image.max())
+    assert shifted.dtype == np.uint8 and delta.any()
+    assert len(np.unique(delta[inside])) == 1  # the same shift wherever nothing clipped
     bright = TRANSFORMS.build(dict(type='RandomIllumination', brightness_range=(2.0, 2.0)))(
         dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
     assert (bright == 200).all()

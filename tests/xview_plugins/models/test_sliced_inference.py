@@ -49,15 +49,19 @@ def test_tiles_are_batched_shifted_back_and_merged():
     wrapper = SlicedInference(dict(type='BrightSpotDetector'), tile_size=64, overlap=16,
                               batch_size=3, iou_threshold=0.5).eval()
     scene = torch.zeros(3, 100, 150)
-    scene[:, 70, 120] = 255  # seen by the two overlapping tiles that hold it
+    scene[:, 20, 100] = 255  # x = 100 lies in the tiles at x 48 and 86, y = 20 in row 0 only
     scene[:, 10, 10] = 200
     found = wrapper.predict_scene(scene)
     corners = wrapper.tiles(100, 150)
     assert corners == [(x, y) for y in (0, 36) for x in (0, 48, 86)]
     assert wrapper.detector.batches == [3, 3]
     centres = ((found.bboxes[:, :2] + found.bboxes[:, 2:]) / 2).tolist()
-    # the spot at (120, 70) lies in two tiles; NMS keeps one box there
-    assert sorted(centres) == [[10.5, 10.5], [120.5, 70.5]]
+    # the spot at (100, 20) is found in two tiles; merging keeps one box there
+    assert sorted(centres) == [[10.5, 10.5], [100.5, 20.5]]
+    # without merging (NMS that suppresses nothing) both tiles' boxes would stay
+    unmerged = SlicedInference(dict(type='BrightSpotDetector'), tile_size=64, overlap=16,
+                               batch_size=3, iou_threshold=1.01).eval().predict_scene(scene)
+    assert len(unmerged) == 3
 
 
 def test_a_scene_smaller_than_a_tile_is_padded_and_boxes_clipped():

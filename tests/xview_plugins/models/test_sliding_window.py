@@ -99,7 +99,10 @@ def test_background_windows_are_rejected_and_kept_ones_become_centred_boxes():
 def test_a_classification_checkpoint_loads_into_the_detector():
     classifier = ChipClassifier(**{k: v for k, v in cnn_classifier().items() if k != 'type'})
     detector = SlidingWindowDetector(cnn_classifier())
-    assert detector.load_state_dict(classifier.state_dict(), strict=True)
+    result = detector.load_state_dict(classifier.state_dict(), strict=True)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    for key, value in classifier.state_dict().items():
+        assert torch.equal(detector.state_dict()[key], value)
     with pytest.raises(NotImplementedError, match='train its classifier'):
         detector.loss(torch.rand(1, 3, 32, 32), [])
 
