@@ -5,10 +5,8 @@
 import argparse
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from xview_data.synthetic import SyntheticSpec, generate_synthetic_xview  # noqa: E402
+from xview_data.synthetic import SyntheticSpec, generate_synthetic_xview
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -23,16 +21,21 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     args = parse_args(argv)
     from tqdm import tqdm
     spec = SyntheticSpec(num_images=args.num_images, size=args.size, seed=args.seed)
     start = time.time()
-    with tqdm(total=args.num_images, desc='scenes', unit='img', file=sys.stderr) as bar:
-        out = generate_synthetic_xview(args.out, spec, progress=bar.update,
-                                       overwrite=args.overwrite)
+    try:
+        with tqdm(total=args.num_images, desc='scenes', unit='img', file=sys.stderr) as bar:
+            out = generate_synthetic_xview(args.out, spec, progress=bar.update,
+                                           overwrite=args.overwrite)
+    except (ValueError, FileExistsError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     print(f'synthetic xView written to {out} in {time.time() - start:.1f} s')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -144,3 +144,44 @@ def test_a_checkpoint_for_another_number_of_classes_is_refused_by_test_py(synthe
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert 'twelve.pth: the checkpoint does not fit the model' in result.stderr
     assert '(12, 32) in the checkpoint and (13, 32) in the model' in result.stderr
+
+
+def test_counts_survive_when_no_chip_keeps_an_object(tmp_path, scene):
+    src = write_geojson(tmp_path / 'a.geojson', [
+        ('10,10,40,30', 18, '1.tif', 1), ('10,10,40', 18, '1.tif', 2),   # one malformed
+        ('10,10,40,30', 18, 'absent.tif', 3)])                          # one missing image
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene,
+                     '--chip-size', 8, '--min-visible', 0.9)
+    assert result.returncode == 0, result.stderr
+    skipped = json.loads((out / 'summary.json').read_text())['skipped']
+    assert skipped['malformed bounds_imcoords'] == 1 and skipped['missing image'] == 1
+    assert skipped['below --min-visible in every chip'] == 1
+
+
+@pytest.mark.parametrize('option, value, words', [
+    ('--chip-size', 0, '--chip-size must be at least 1'),
+    ('--chip-size', -5, '--chip-size must be at least 1'),
+    ('--val-fraction', 1.5, '--val-fraction must be in [0, 1)'),
+    ('--images', 'misspelt_folder', 'misspelt_folder: no such folder')])
+def test_nonsense_options_are_refused(tmp_path, scene, option, value, words):
+    src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif', 1)])
+    out = tmp_path / 'out'
+    args = ['--images', scene] if option != '--images' else []
+    assert_refused(convert(src, out, '--from', 'xview', '--to', 'coco', *args, option, value),
+                   out, words)
+
+
+@pytest.mark.parametrize('out, options, words', [
+    ('new', ['--num-images', '0'], '--num-images must be at least 2'),
+    ('new', ['--num-images', '2', '--size', '8'], '--size must be at least 64'),
+    ('existing', ['--num-images', '2', '--size', '64'], 'exists and is not empty'),
+    ('file', ['--num-images', '2', '--size', '64'], 'exists and is not a folder')])
+def test_synthetic_generator_refuses_clearly(tmp_path, out, options, words):
+    (tmp_path / 'existing').mkdir()
+    (tmp_path / 'existing' / 'keep.txt').write_text('x')
+    (tmp_path / 'file').write_text('x')
+    result = subprocess.run([sys.executable, str(ROOT / 'tools' / 'make_synthetic_xview.py'),
+                             str(tmp_path / out), *options], capture_output=True, text=True)
+    assert result.returncode == 2 and words in result.stderr and 'Traceback' not in result.stderr
+    assert (tmp_path / 'existing' / 'keep.txt').exists() and not (tmp_path / 'new').exists()

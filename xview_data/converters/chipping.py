@@ -50,6 +50,8 @@ def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
     the scene's georeference) under ``out_dir``, named ``<scene>_<x>_<y>.tif``.
     """
     from ..imagery import geotransform, read_image, write_geotiff
+    if chip_size < 1:
+        raise ValueError(f'the chip size must be at least 1 px (got {chip_size})')
     if not 0 <= overlap < chip_size:
         raise ValueError(f'overlap must be in [0, chip size) (got {overlap})')
     stride = chip_size - overlap
@@ -95,10 +97,12 @@ def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
                 columns['source_ids'].append(table.source_ids[chosen])
         if progress:
             progress()
-    if not chips:
-        return AnnotationTable.empty()
-    chipped = AnnotationTable(chips, *(np.concatenate(columns[k]) for k in
-                                       ('image_index', 'boxes', 'type_ids', 'source_ids')),
+    empty = dict(image_index=np.zeros(0, np.int64), boxes=np.zeros((0, 4)),
+                 type_ids=np.zeros(0, np.int64), source_ids=np.zeros(0, np.int64))
+    # the source's skip counts carry over, also when no chip keeps anything
+    chipped = AnnotationTable(chips, *(np.concatenate(columns[k]) if columns[k] else empty[k]
+                                       for k in ('image_index', 'boxes', 'type_ids',
+                                                 'source_ids')),
                               skipped=table.skipped.copy(),
                               skip_examples=dict(table.skip_examples))
     lost = int((~covered).sum())
