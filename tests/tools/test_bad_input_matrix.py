@@ -173,7 +173,7 @@ def test_nonsense_options_are_refused(tmp_path, scene, option, value, words):
 
 
 @pytest.mark.parametrize('out, options, words', [
-    ('new', ['--num-images', '0'], '--num-images must be at least 2'),
+    ('new', ['--num-images', '0'], '--num-images must be at least 1'),
     ('new', ['--num-images', '2', '--size', '8'], '--size must be at least 64'),
     ('existing', ['--num-images', '2', '--size', '64'], 'exists and is not empty'),
     ('file', ['--num-images', '2', '--size', '64'], 'exists and is not a folder')])
@@ -185,3 +185,44 @@ def test_synthetic_generator_refuses_clearly(tmp_path, out, options, words):
                              str(tmp_path / out), *options], capture_output=True, text=True)
     assert result.returncode == 2 and words in result.stderr and 'Traceback' not in result.stderr
     assert (tmp_path / 'existing' / 'keep.txt').exists() and not (tmp_path / 'new').exists()
+
+
+def test_line_breaks_huge_integers_and_nul_bytes_are_counted_skips(tmp_path, scene):
+    src = write_geojson(tmp_path / 'a.geojson', [
+        ('10,10,40,30', 18, '1.tif', 1),
+        ('10,10,\n40,30', 18, '1.tif', 2),            # a line break inside the bounds
+        ('10,10,40,30', 2 ** 64, '1.tif', 3),         # a type id beyond 64 bits
+        ('10,10,40,30', 18, '1.tif', 2 ** 70),        # a feature id beyond 64 bits
+        ('10,10,40,30', 18, '1\x00.tif', 5),          # a NUL in the image id
+    ])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / 'summary.json').read_text())
+    assert summary['skipped']['malformed bounds_imcoords'] == 1
+    assert summary['skipped']['unknown type_id'] == 1
+    assert summary['skipped']['unsafe or missing image_id'] == 1
+    assert sum(summary['objects'].values()) == 2  # the huge feature id is just not an id
+    # the scorer reads the same file without a crash
+    (tmp_path / 'pred').mkdir()
+    (tmp_path / 'pred' / '1.tif.txt').write_text('10 10 40 30 18 0.9\n')
+    scored = subprocess.run([sys.executable, str(ROOT / 'tools' / 'xview_score.py'),
+                             str(tmp_path / 'pred'), str(src), '-o', str(tmp_path / 'score'),
+                             '--no-plot'], capture_output=True, text=True)
+    assert scored.returncode == 0, scored.stderr
+
+
+@pytest.mark.parametrize('content', [b'', b'just some text\n'])
+def test_a_file_that_is_not_an_image_is_unreadable_not_missing(tmp_path, scene, content):
+    (scene / '2.tif').write_bytes(content)
+    src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif', 1),
+                                                 ('10,10,40,30', 18, '2.tif', 2)])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene)
+    assert result.returncode == 0, result.stderr
+    skipped = json.loads((out / 'summary.json').read_text())['skipped']
+    assert skipped == {'unreadable image': 1}
+    # reading pixels (chipping) refuses it, naming the image
+    out = tmp_path / 'chips'
+    assert_refused(convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene,
+                           '--chip-size', 64), out, '2.tif', 'not a readable image')

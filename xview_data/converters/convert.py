@@ -82,7 +82,8 @@ def convert(src: PathLike, out_dir: PathLike, options: ConvertOptions) -> Conver
     class_map = load_class_map(options.classes)
     table, image_dir = read_annotations(src, options.src_format, class_map, options.images)
     if image_dir is not None and image_dir.is_dir():
-        table = attach_images(table, image_dir)
+        reads_pixels = bool(options.chip_size) or 'recognition' in options.dst_formats
+        table = attach_images(table, image_dir, refuse_unreadable=reads_pixels)
     elif options.chip_size or 'recognition' in options.dst_formats:
         raise ValueError('chipping and --to recognition read pixels: pass --images DIR')
     else:

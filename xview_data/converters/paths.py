@@ -14,7 +14,7 @@ PathLike = Union[str, os.PathLike]
 def safe_relative_path(name: str) -> Optional[str]:
     """``name`` as a normalized relative POSIX path, or None when it could escape its root
     (absolute, drive-qualified, or with a ``..`` component)."""
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not name.strip() or '\x00' in name:
         return None
     posix = name.replace('\\', '/')
     parts = PurePosixPath(posix).parts

@@ -177,24 +177,30 @@ def _classify_bounds(bounds: list) -> tuple[np.ndarray, np.ndarray]:
         joined = '\n'.join(bounds) + '\n'  # a TypeError, in C, if any value is not text
     except TypeError:
         joined = None
-    if bounds and joined is not None:
+    if bounds and joined is not None and joined.count('\n') == len(bounds):
         # Count commas per text on one byte buffer instead of 600k str.count calls.
         buffer = np.frombuffer(joined.encode(), np.uint8)
         ends = np.flatnonzero(buffer == ord('\n'))
         commas = np.concatenate([[0], np.searchsorted(np.flatnonzero(buffer == ord(',')), ends)])
         lengths = np.diff(np.concatenate([[-1], ends])) - 1
         return np.diff(commas) == 3, lengths == 0
-    is_text = np.array([type(b) is str and b.count(',') == 3 for b in bounds], bool)
+    # a line break inside a value is malformed (and would break the one-buffer count above)
+    is_text = np.array([type(b) is str and b.count(',') == 3 and '\n' not in b
+                        for b in bounds], bool)
     is_empty = np.array([b is None or b == '' for b in bounds], bool)
     return is_text, is_empty
 
 
 def _int_column(values: list) -> np.ndarray:
-    """Integers as int64, anything else (missing, text, float) as -1."""
-    column = np.array(values)
-    if column.dtype.kind == 'i':
+    """Integers as int64, anything else (missing, text, float, beyond int64) as -1."""
+    try:
+        column = np.array(values)
+    except OverflowError:  # an integer beyond 64 bits
+        column = None
+    if column is not None and column.dtype.kind == 'i':
         return column.astype(np.int64)
-    return np.array([v if type(v) is int else -1 for v in values], np.int64)
+    return np.array([v if type(v) is int and -2 ** 63 <= v < 2 ** 63 else -1 for v in values],
+                    np.int64)
 
 
 def _parse_bounds(texts: list[str]) -> np.ndarray:
@@ -214,24 +220,37 @@ def _parse_bounds(texts: list[str]) -> np.ndarray:
 
 
 def attach_images(table: AnnotationTable, image_dir: PathLike,
-                  size_reader: Optional[Callable] = None) -> AnnotationTable:
-    """Fill image sizes from ``image_dir`` and drop objects whose image is absent."""
+                  size_reader: Optional[Callable] = None,
+                  refuse_unreadable: bool = False) -> AnnotationTable:
+    """Fill image sizes from ``image_dir``; drop the objects of images that are absent
+    (counted as 'missing image') or that exist but cannot be read as images (a zero-byte
+    or text file: 'unreadable image', or an error naming the image with
+    ``refuse_unreadable``, for runs that will read the pixels)."""
     from ..imagery import ImageReadError, image_size
     size_reader = size_reader or image_size
     image_dir = Path(image_dir)
     present = np.zeros(len(table.images), bool)
+    problems: dict[str, list[int]] = {'missing image': [], 'unreadable image': []}
     for i, record in enumerate(table.images):
+        path = image_dir / record.file_name
         try:
-            record.width, record.height = size_reader(image_dir / record.file_name)
+            record.width, record.height = size_reader(path)
             present[i] = True
-        except (ImageReadError, OSError):
+        except (ImageReadError, OSError) as err:
+            if not path.exists():
+                problems['missing image'].append(i)
+            elif refuse_unreadable:
+                raise ImageReadError(f'{path}: not a readable image ({err})') from err
+            else:
+                problems['unreadable image'].append(i)
+    result = table.subset_images(np.flatnonzero(present))
+    for reason, lost in problems.items():
+        if not lost:
             continue
-    missing = [r.file_name for r, ok in zip(table.images, present) if not ok]
-    lost = len(table) - int(present[table.image_index].sum()) if len(table) else 0
-    result = table.subset_images(np.flatnonzero(present)).with_skip_reason('missing image', lost)
-    if missing:
-        result.skip_examples['missing image'] = ', '.join(missing[:3]) + (
-            f' and {len(missing) - 3} more' if len(missing) > 3 else '')
+        result = result.with_skip_reason(reason, int(np.isin(table.image_index, lost).sum()))
+        names = [table.images[i].file_name for i in lost]
+        result.skip_examples[reason] = ', '.join(names[:3]) + (
+            f' and {len(names) - 3} more' if len(names) > 3 else '')
     return result
 
 

@@ -282,8 +282,8 @@ def generate_synthetic_xview(out_dir: PathLike, spec: SyntheticSpec = SyntheticS
     from ..converters.chipping import cut_object_chips
     from ..converters.splits import split_by_scene
     from ..imagery import write_geotiff
-    if spec.num_images < 2:  # a train and a test scene at least
-        raise ValueError(f'--num-images must be at least 2 (got {spec.num_images})')
+    if spec.num_images < 1:
+        raise ValueError(f'--num-images must be at least 1 (got {spec.num_images})')
     if spec.size < 64:
         raise ValueError(f'--size must be at least 64 px (got {spec.size})')
     rng = np.random.default_rng(spec.seed)
