@@ -19,7 +19,7 @@ from .chipping import chip_scenes, cut_background_chips, cut_object_chips
 from .coco import read_coco, write_coco
 from .paths import atomic_write, ensure_not_input, path_inside, staged_directory
 from .report import ConvertReport
-from .splits import split_by_scene
+from .splits import split_by_scene, val_scene_names
 from .xview_geojson import attach_images, read_xview_geojson, write_xview_geojson
 from .xview_txt import read_xview_txt, write_xview_txt
 from .yolo import read_yolo, write_dataset_yaml, write_yolo_labels
@@ -110,13 +110,16 @@ def _write_outputs(table: AnnotationTable, stage: Path, final_dir: Path,
     formats = list(dict.fromkeys(options.dst_formats))
     scene_formats = [f for f in formats if f != 'recognition']
     skipped = Counter(table.skipped)
+    # recognition chips are cut from the source scenes, whatever the scene formats' tiling
+    val_scenes = val_scene_names(table, options.val_fraction, options.seed)
+    source_splits = split_by_scene(table, options.val_fraction, val_scenes=val_scenes)
     if options.chip_size and scene_formats:
         chipped = chip_scenes(table, options.chip_size, options.overlap, options.min_visible,
                               options.keep_empty, image_dir, stage / 'images' / '_chips',
                               progress.update)
         skipped = Counter(chipped.skipped)
         table = chipped
-    splits = split_by_scene(table, options.val_fraction, options.seed)
+    splits = split_by_scene(table, options.val_fraction, val_scenes=val_scenes)
     report = ConvertReport(final_dir, skipped=skipped, skip_examples=dict(table.skip_examples))
     for split, part in splits.items():
         report.images[split] = len(part.images)
@@ -141,12 +144,13 @@ def _write_outputs(table: AnnotationTable, stage: Path, final_dir: Path,
                 write_xview_txt(part, stage / f'xview_ann_{split}.txt', f'images/{split}/')
         if 'recognition' in formats:
             size = options.chip_size or 224
-            chips = cut_object_chips(part, image_dir, stage, f'xview_{split}', size,
+            scenes = source_splits[split]
+            chips = cut_object_chips(scenes, image_dir, stage, f'xview_{split}', size,
                                      options.context, progress=progress.update)
             chip_classes = class_map
             if options.background:
                 background = cut_background_chips(
-                    part, image_dir, stage, f'xview_{split}', options.background, size,
+                    scenes, image_dir, stage, f'xview_{split}', options.background, size,
                     options.context, max_overlap=options.background_max_overlap,
                     seed=options.seed)
                 chips = concat_tables([chips, background])

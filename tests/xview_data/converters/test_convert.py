@@ -163,3 +163,23 @@ def test_existing_output_needs_overwrite(tmp_path):
     options.overwrite = True
     convert(src, out, options)
     assert (out / 'train.json').is_file() and not (out / 'keep.txt').exists()
+
+
+def test_scene_tiles_and_recognition_chips_in_one_run(synthetic_release, tmp_path):
+    # --chip-size tiles the scenes for COCO and sizes the recognition chips; the recognition
+    # chips are cut from the source scenes, one per object, split by the same scenes
+    out = tmp_path / 'both'
+    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
+                     'coco', 'recognition', '--chip-size', 256, '--val-fraction', 0.34,
+                     '--images', synthetic_release / 'train_images')
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / 'summary.json').read_text())
+    expected = sum(len(v) for v in reference_objects(synthetic_release).values())
+    chips = {split: json.loads((out / f'xview_ann_{split}.json').read_text())
+             for split in ('train', 'val')}
+    assert sum(len(c['annotations']) for c in chips.values()) == expected
+    assert all(image['width'] == 256 for c in chips.values() for image in c['images'])
+    tiles = json.loads((out / 'val.json').read_text())
+    val_scenes = set(summary['scenes']['val'])
+    assert {image['file_name'].split('/')[1].rsplit('_', 2)[0] + '.tif'
+            for image in tiles['images']} <= val_scenes
