@@ -74,6 +74,15 @@ def read_coco(path: PathLike, class_map: Optional[ClassMap] = None) -> Annotatio
         raise ValueError(f'{path}: not valid JSON ({err})') from err
     if not isinstance(document, dict) or not {'images', 'annotations'} <= set(document):
         raise ValueError(f"{path}: not a COCO file (needs 'images' and 'annotations')")
+    for key in ('images', 'annotations', 'categories'):
+        entries = document.get(key, [])
+        if not isinstance(entries, list):
+            raise ValueError(f"{path}: '{key}' must be a list")
+        for k, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise ValueError(f'{path}: {key}[{k}] is not an object')
+            if key != 'annotations' and type(entry.get('id')) is not int:
+                raise ValueError(f"{path}: {key}[{k}] has no integer 'id'")
     type_of_category = {}
     for category in document.get('categories', []):
         if 'type_id' in category:
@@ -84,22 +93,40 @@ def read_coco(path: PathLike, class_map: Optional[ClassMap] = None) -> Annotatio
             raise ValueError(f"{path}: category {category.get('id')} ({category.get('name')}) has "
                              'no type_id and no class map resolves it (pass --classes)')
     images, position_of = [], {}
-    for entry in document['images']:
+    for k, entry in enumerate(document['images']):
         name = safe_relative_path(entry.get('file_name', ''))
         if name is None:
             raise ValueError(f"{path}: image {entry.get('id')}: file_name "
                              f"'{entry.get('file_name')}' is absolute or leaves the image root")
+        if entry['id'] in position_of:
+            raise ValueError(f"{path}: images[{k}]: image id {entry['id']} appears twice")
         position_of[entry['id']] = len(images)
         images.append(ImageRecord(name, entry.get('width'), entry.get('height')))
     annotations = document['annotations']
     try:
         image_index = [position_of[a['image_id']] for a in annotations]
         type_ids = [type_of_category[a['category_id']] for a in annotations]
-        boxes = np.array([a['bbox'] for a in annotations], dtype=np.float64).reshape(-1, 4)
-    except KeyError as err:
-        raise ValueError(f'{path}: an annotation refers to unknown image or category {err}') from err
-    except (TypeError, ValueError) as err:
-        raise ValueError(f'{path}: an annotation has a malformed bbox ({err})') from err
+        boxes = np.array([a['bbox'] for a in annotations], dtype=np.float64)
+        if boxes.shape != (len(annotations), 4):
+            raise ValueError('not four numbers')
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f'{path}: {_first_bad_annotation(annotations, position_of, type_of_category)}'
+                         ) from None
     boxes[:, 2:] += boxes[:, :2]
     ids = [a.get('id', -1) for a in annotations]
     return AnnotationTable(images, image_index, boxes, type_ids, ids)
+
+
+def _first_bad_annotation(annotations: list, images: dict, categories: dict) -> str:
+    """What is wrong with the first annotation that is not usable, naming it."""
+    for k, a in enumerate(annotations):
+        where = f"annotations[{k}] (id {a.get('id')})"
+        if a.get('image_id') not in images:
+            return f"{where}: unknown image_id {a.get('image_id')!r}"
+        if a.get('category_id') not in categories:
+            return f"{where}: unknown category_id {a.get('category_id')!r}"
+        bbox = a.get('bbox')
+        if not (isinstance(bbox, list) and len(bbox) == 4 and all(
+                type(v) in (int, float) for v in bbox)):
+            return f"{where}: bbox must be four numbers [x, y, w, h], got {bbox!r}"
+    return 'malformed annotations'

@@ -13,7 +13,8 @@ from typing import Any, Callable, Optional, Union
 import msgspec
 import numpy as np
 
-from ..structures import NOT_SCORED_TYPE_IDS, XVIEW_TYPE_NAMES, AnnotationTable, ImageRecord
+from ..structures import (INVERTED_BOX, NOT_SCORED_TYPE_IDS, XVIEW_TYPE_NAMES, ZERO_AREA_BOX,
+                          AnnotationTable, ImageRecord, parse_float)
 from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
@@ -99,9 +100,11 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     bad_bounds = ~np.isfinite(boxes).all(axis=1) & has_props & ~is_empty
     skip('malformed bounds_imcoords', bad_bounds)
     valid = np.isfinite(boxes).all(axis=1)
-    zero_area = valid & ((boxes[:, 2] <= boxes[:, 0]) | (boxes[:, 3] <= boxes[:, 1]))
-    skip('zero-area box', zero_area)
-    valid &= ~zero_area
+    inverted = valid & ((boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1]))
+    skip(INVERTED_BOX, inverted)
+    zero_area = valid & ~inverted & ((boxes[:, 2] == boxes[:, 0]) | (boxes[:, 3] == boxes[:, 1]))
+    skip(ZERO_AREA_BOX, zero_area)
+    valid &= ~zero_area & ~inverted
 
     type_ids = _int_column([p.type_id for p in props])
     not_scored = np.isin(type_ids, list(NOT_SCORED_TYPE_IDS))
@@ -213,7 +216,7 @@ def _parse_bounds(texts: list[str]) -> np.ndarray:
         rows = np.full((len(texts), 4), np.nan)
         for i, text in enumerate(texts):
             try:
-                rows[i] = [float(v) for v in text.split(',')]
+                rows[i] = [parse_float(v) for v in text.split(',')]
             except ValueError:
                 pass
         return rows

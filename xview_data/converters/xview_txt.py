@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Union
 
 
-from ..structures import NOT_SCORED_TYPE_IDS, AnnotationTable, ImageRecord
+from ..structures import (INVERTED_BOX, NOT_SCORED_TYPE_IDS, ZERO_AREA_BOX, AnnotationTable,
+                          ImageRecord, parse_float, parse_int)
 from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
@@ -36,7 +37,7 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
             raise ValueError(f"{where}: image path '{fields[0]}' is absolute or leaves the "
                              "annotation file's folder")
         try:
-            count = int(fields[1])
+            count = parse_int(fields[1])
         except (IndexError, ValueError):
             raise ValueError(f'{where}: second field must be the number of objects') from None
         if len(fields) != 2 + 3 * count:
@@ -47,8 +48,8 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
         for k in range(count):
             obj_id, box_text, type_text = fields[2 + 3 * k: 5 + 3 * k]
             try:
-                box = [float(v) for v in box_text.split(',')]
-                type_id = int(type_text)
+                box = [parse_float(v) for v in box_text.split(',')]
+                type_id = parse_int(type_text)
                 if len(box) != 4:
                     raise ValueError
             except ValueError:
@@ -57,8 +58,11 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
             if type_id in NOT_SCORED_TYPE_IDS:
                 skipped['not-scored type_id (75/82/87)'] += 1
                 continue
-            if box[2] <= box[0] or box[3] <= box[1]:
-                skipped['zero-area box'] += 1
+            if box[2] < box[0] or box[3] < box[1]:
+                skipped[INVERTED_BOX] += 1
+                continue
+            if box[2] == box[0] or box[3] == box[1]:
+                skipped[ZERO_AREA_BOX] += 1
                 continue
             image_index.append(position)
             boxes.append(box)
@@ -68,10 +72,16 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
 
 
 def write_xview_txt(table: AnnotationTable, path: PathLike, image_prefix: str = '') -> None:
-    """Write the txt layout; image paths are ``image_prefix + file_name``."""
+    """Write the txt layout; image paths are ``image_prefix + file_name``. A name holding
+    ``;`` or a line break is refused: the layout has no escape for them, so no reader
+    (ours included) could read the line back."""
     lines = []
     for position, objects in table.groups():
-        parts = [image_prefix + table.images[position].file_name, str(len(objects))]
+        name = image_prefix + table.images[position].file_name
+        if ';' in name or '\n' in name or '\r' in name:
+            raise ValueError(f'{path}: image name {name!r} holds a ; or a line break, which '
+                             'the xview_detection txt layout cannot represent')
+        parts = [name, str(len(objects))]
         for obj in objects:
             box = ','.join(str(int(round(v))) for v in table.boxes[obj])
             obj_id = table.source_ids[obj] if table.source_ids[obj] >= 0 else obj

@@ -6,12 +6,14 @@ corners (the report's ``(max - min) / 2`` is half the size, not the centre).
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Callable, Optional, Union
 
 import numpy as np
 
-from ..structures import AnnotationTable, ClassMap, ImageRecord, load_class_map
+from ..structures import (AnnotationTable, ClassMap, ImageRecord, load_class_map, parse_float,
+                          parse_int)
 from .paths import atomic_write, path_inside
 
 PathLike = Union[str, Path]
@@ -96,6 +98,9 @@ def write_dataset_yaml(path: PathLike, dataset_root: PathLike, splits: list[str]
         yaml.safe_dump(document, f, sort_keys=False)
 
 
+YOLO_OUT_OF_RANGE = 'malformed YOLO label (w or h not in (0, 1], or centre outside the image)'
+
+
 def read_yolo(root: PathLike, class_map: Optional[ClassMap] = None,
               size_reader: Optional[Callable] = None) -> AnnotationTable:
     """Read a YOLO data set folder (``dataset.yaml``, ``labels/``, ``images/``).
@@ -113,7 +118,13 @@ def read_yolo(root: PathLike, class_map: Optional[ClassMap] = None,
     yaml_path = root / 'dataset.yaml'
     meta = {}
     if yaml_path.exists():
-        meta = yaml.safe_load(yaml_path.read_text()) or {}
+        try:
+            meta = yaml.safe_load(yaml_path.read_text()) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ValueError(f'{yaml_path}: not YAML ({str(err).splitlines()[0]})') from None
+        if not isinstance(meta, dict):
+            raise ValueError(f'{yaml_path}: expected a mapping (names, xview_type_ids, ...), '
+                             f'got {type(meta).__name__}')
     if meta.get('xview_type_ids'):
         class_map = load_class_map(meta['xview_type_ids'])
     elif class_map is None:
@@ -122,6 +133,8 @@ def read_yolo(root: PathLike, class_map: Optional[ClassMap] = None,
     if not label_files:
         raise ValueError(f'{root}: no label files under labels/')
     images, image_index, boxes, type_ids = [], [], [], []
+    skipped: Counter = Counter()
+    examples: dict[str, str] = {}
     for label_file in label_files:
         relative = label_file.relative_to(root / 'labels')
         candidates = sorted((root / 'images' / relative.parent).glob(relative.stem + '.*'))
@@ -137,15 +150,23 @@ def read_yolo(root: PathLike, class_map: Optional[ClassMap] = None,
                 continue
             try:
                 cls, cx, cy, w, h = line.split()
-                cls, cx, cy, w, h = int(cls), float(cx), float(cy), float(w), float(h)
+                cls, cx, cy, w, h = (parse_int(cls), parse_float(cx), parse_float(cy),
+                                     parse_float(w), parse_float(h))
             except ValueError:
                 raise ValueError(f"{label_file}:{lineno}: expected 'class cx cy w h', "
                                  f"got '{line.strip()}'") from None
             if not 0 <= cls < len(class_map):
                 raise ValueError(f'{label_file}:{lineno}: class {cls} outside 0..'
                                  f'{len(class_map) - 1}')
+            # normalized values: a box wider or taller than the image, or a centre outside
+            # it, is not a clipping matter but a broken label
+            if not (0 < w <= 1 and 0 < h <= 1 and 0 <= cx <= 1 and 0 <= cy <= 1):
+                skipped[YOLO_OUT_OF_RANGE] += 1
+                examples.setdefault(YOLO_OUT_OF_RANGE, f'{label_file.name}:{lineno}')
+                continue
             image_index.append(position)
             boxes.append([(cx - w / 2) * width, (cy - h / 2) * height,
                           (cx + w / 2) * width, (cy + h / 2) * height])
             type_ids.append(class_map.type_ids[cls])
-    return AnnotationTable(images, image_index, boxes, type_ids, [-1] * len(type_ids))
+    return AnnotationTable(images, image_index, np.array(boxes, np.float64).reshape(-1, 4),
+                           type_ids, [-1] * len(type_ids), skipped, examples)

@@ -11,6 +11,10 @@ from typing import Iterator, Optional
 import numpy as np
 
 
+# skip reasons shared by the readers
+INVERTED_BOX = 'inverted box (xmax < xmin or ymax < ymin)'
+ZERO_AREA_BOX = 'zero-area box'
+
 @dataclass
 class ImageRecord:
     """One image: ``file_name`` relative to the image root, size when known.

@@ -101,3 +101,83 @@ def test_vectorized_yolo_lines_match_printf_formatting():
     # Out-of-range values (an unclipped box) fall back to printf formatting.
     assert format_yolo_lines(np.array([3]), np.array([[1.5, -0.1, 0.2, 0.2]])) == \
         b'3 1.500000 -0.100000 0.200000 0.200000\n'
+
+
+def test_numbers_are_read_strictly_and_inverted_boxes_have_their_own_reason(tmp_path):
+    from tests.conftest import write_geojson
+    from xview_data.converters import read_xview_geojson
+    path = write_geojson(tmp_path / 'a.geojson', [
+        ('1_00,10,120,30', 18, '1.tif', 1),      # not 100
+        ('40,10,20,30', 18, '1.tif', 2),         # inverted
+        ('20,10,20,30', 18, '1.tif', 3),         # zero width
+        ('10,10,20,30', 18, '1.tif', 4)])
+    table = read_xview_geojson(path)
+    assert len(table) == 1 and table.skipped['malformed bounds_imcoords'] == 1
+    assert table.skipped['inverted box (xmax < xmin or ymax < ymin)'] == 1
+    assert table.skipped['zero-area box'] == 1
+    (tmp_path / 'ann.txt').write_text('a.tif;1;1;1_0,0,5,5;18\n')
+    with pytest.raises(ValueError, match="object 1: expected"):
+        read_xview_txt(tmp_path / 'ann.txt')
+    (tmp_path / 'ann.txt').write_text('a.tif;2;1;9,0,5,5;18;2;0,0,5,5;18\n')
+    assert read_xview_txt(tmp_path / 'ann.txt').skipped == {
+        'inverted box (xmax < xmin or ymax < ymin)': 1}
+
+
+def yolo_set(tmp_path, labels, yaml_text='names: [a]\nxview_type_ids: [18]\n'):
+    from tests.conftest import write_tif
+    write_tif(tmp_path / 'images' / 'train' / 'x.tif', 100, 50)
+    (tmp_path / 'labels' / 'train').mkdir(parents=True)
+    (tmp_path / 'labels' / 'train' / 'x.txt').write_text(labels)
+    (tmp_path / 'dataset.yaml').write_text(yaml_text)
+    return tmp_path
+
+
+@pytest.mark.parametrize('row', ['0 0.5 0.5 1.2 0.1', '0 0.5 0.5 0.1 1.5', '0 1.3 0.5 0.1 0.1',
+                                 '0 0.5 0.5 0 0.1', '0 0.5 0.5 -0.2 0.1'])
+def test_yolo_boxes_outside_the_image_are_counted_as_malformed(tmp_path, row):
+    table = read_yolo(yolo_set(tmp_path, f'0 0.5 0.5 0.2 0.2\n{row}\n'))
+    assert len(table) == 1 and sum(table.skipped.values()) == 1
+    assert 'malformed YOLO label' in next(iter(table.skipped))
+
+
+@pytest.mark.parametrize('labels, yaml_text, message', [
+    ('1_0 0.5 0.5 0.2 0.2\n', None, r"x.txt:1: expected 'class cx cy w h'"),
+    ('0 0.5 0.5 0.2 0.2\n', 'names: [a\n  xview_type_ids: {', r'dataset.yaml: not YAML'),
+    ('0 0.5 0.5 0.2 0.2\n', '- just\n- a list\n', r'dataset.yaml: expected a mapping'),
+])
+def test_yolo_errors_name_the_file(tmp_path, labels, yaml_text, message):
+    root = yolo_set(tmp_path, labels, *([yaml_text] if yaml_text else []))
+    with pytest.raises(ValueError, match=message):
+        read_yolo(root)
+
+
+@pytest.mark.parametrize('document, message', [
+    ({'images': [{'file_name': 'a.tif'}], 'annotations': []}, r"images\[0\] has no integer 'id'"),
+    ({'images': [], 'annotations': [], 'categories': [{'name': 'car'}]},
+     r"categories\[0\] has no integer 'id'"),
+    ({'images': ['a.tif'], 'annotations': []}, r'images\[0\] is not an object'),
+    ({'images': [{'id': 1, 'file_name': 'a.tif'}, {'id': 1, 'file_name': 'b.tif'}],
+      'annotations': []}, r'images\[1\]: image id 1 appears twice'),
+    ({'images': [{'id': 1, 'file_name': 'a.tif'}],
+      'categories': [{'id': 1, 'type_id': 18}],
+      'annotations': [{'id': 7, 'image_id': 1, 'category_id': 1, 'bbox': [1, 2, 3]}]},
+     r'annotations\[0\] \(id 7\): bbox must be four numbers'),
+    ({'images': [{'id': 1, 'file_name': 'a.tif'}],
+      'categories': [{'id': 1, 'type_id': 18}],
+      'annotations': [{'id': 7, 'image_id': 2, 'category_id': 1, 'bbox': [1, 2, 3, 4]}]},
+     r'annotations\[0\] \(id 7\): unknown image_id 2'),
+])
+def test_coco_errors_name_the_file_and_the_entry(tmp_path, document, message):
+    import json
+    (tmp_path / 'c.json').write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r'c\.json: ' + message):
+        read_coco(tmp_path / 'c.json')
+
+
+@pytest.mark.parametrize('name', ['a;b.tif', 'a\nb.tif'])
+def test_xview_txt_writer_refuses_names_its_reader_cannot_read(tmp_path, name):
+    from xview_data.structures import AnnotationTable, ImageRecord
+    table = AnnotationTable([ImageRecord(name, 10, 10)], [0], [[0, 0, 5, 5]], [18], [1])
+    with pytest.raises(ValueError, match='cannot represent'):
+        write_xview_txt(table, tmp_path / 'ann.txt')
+    assert not (tmp_path / 'ann.txt').exists()
