@@ -102,7 +102,8 @@ custom_hooks = [
     last = (work / 'last_checkpoint').read_text().strip()
     saved = torch.load(last, weights_only=True)
     log = run_tool('train.py', str(config), '--work-dir', work, '--resume', '--cfg-options',
-                   *options, 'train_cfg.max_epochs=' + str(saved['meta']['epoch'] + 1))
+                   *options, 'train_cfg.max_epochs=' + str(saved['meta']['epoch'] + 1),
+                   env=env)  # the config imports a test-only hook module from tests/
     assert f"resumed epoch: {saved['meta']['epoch']}" in log
     start = torch.load(work / 'start_state.pth', weights_only=True)
     assert start['iter'] == saved['meta']['iter'] > 0 and start['epoch'] == saved['meta']['epoch']

@@ -48,8 +48,14 @@ def test_two_scenes_with_one_name_are_refused(checkpoint, tmp_path, capsys):
     first = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
     second = write_tif(tmp_path / 'b' / 'scene.tif', 96, 96)
     code, err = infer([checkpoint, first, second, '--out', tmp_path / 'out'], capsys)
-    assert code == 2 and 'two scenes named scene.tif' in err
+    assert code == 2 and 'two scenes named scene' in err
     assert not (tmp_path / 'out').exists()
+
+
+def test_out_holding_the_scenes_is_refused(checkpoint, tmp_path, capsys):
+    scene = write_tif(tmp_path / 'in' / 'a.tif', 96, 96)
+    code, err = infer([checkpoint, scene, '--out', tmp_path / 'in', '--overwrite'], capsys)
+    assert code == 2 and 'would overwrite the input' in err and scene.is_file()
 
 
 def test_a_failing_scene_leaves_no_output(checkpoint, tmp_path, capsys):

@@ -12,9 +12,9 @@ from tests.conftest import ROOT
 CONFIG = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
 
 
-def run_tool(name, *args, timeout=600):
+def run_tool(name, *args, timeout=600, env=None):
     result = subprocess.run([sys.executable, str(ROOT / 'tools' / name), *map(str, args)],
-                            capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+                            capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 

@@ -128,11 +128,11 @@ def collect_scenes(inputs: list[str]) -> list[Path]:
         else:
             raise ValueError(f'{path}: no such GeoTIFF file or folder')
     seen = {}
-    for path in files:
-        if path.name in seen and seen[path.name] != path.resolve():
-            raise ValueError(f'{path} and {seen[path.name]}: two scenes named {path.name}; '
+    for path in files:  # outputs are named after the stem (geojson, drawing) and the name
+        if path.stem in seen and seen[path.stem] != path.resolve():
+            raise ValueError(f'{path} and {seen[path.stem]}: two scenes named {path.stem}; '
                              'their outputs would overwrite each other (rename one)')
-        seen[path.name] = path.resolve()
+        seen[path.stem] = path.resolve()
     return list(dict.fromkeys(files))
 
 
@@ -175,7 +175,7 @@ def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
     from mmengine.config import Config
     from tqdm import tqdm
 
-    from xview_data.converters.paths import atomic_write, staged_directory
+    from xview_data.converters.paths import atomic_write, ensure_not_input, staged_directory
 
     from ..utils import load_detector_checkpoint
     cfg = Config.fromfile(config)
@@ -183,6 +183,7 @@ def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
         cfg.merge_from_dict(cfg_options)
     cfg.model = sliced_model_config(cfg, tile_size, overlap, batch_size, merge, full_scene)
     files = collect_scenes(inputs)
+    ensure_not_input(out_dir, *files)
     with warnings.catch_warnings():  # the checkpoint, loaded next, brings the classes
         warnings.filterwarnings('ignore', message='checkpoint is None')
         model = init_detector(cfg, None, device=device, cfg_options={})
