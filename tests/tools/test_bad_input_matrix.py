@@ -226,3 +226,16 @@ def test_a_file_that_is_not_an_image_is_unreadable_not_missing(tmp_path, scene, 
     out = tmp_path / 'chips'
     assert_refused(convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene,
                            '--chip-size', 64), out, '2.tif', 'not a readable image')
+
+
+def test_a_png_named_tif_is_read_as_the_image_it_is(tmp_path, scene):
+    import cv2
+    import numpy as np
+    cv2.imwrite(str(tmp_path / 'x.png'), np.full((64, 64, 3), 90, np.uint8))
+    (tmp_path / 'x.png').rename(scene / '2.tif')  # GDAL and PIL read files by content
+    src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '2.tif', 1)])
+    out = tmp_path / 'out'
+    result = convert(src, out, '--from', 'xview', '--to', 'coco', '--images', scene,
+                     '--chip-size', 32)
+    assert result.returncode == 0, result.stderr
+    assert sum(json.loads((out / 'summary.json').read_text())['objects'].values()) == 1
