@@ -12,7 +12,8 @@ import numpy as np
 from ..converters.paths import atomic_write
 from ..converters.xview_geojson import read_box_columns
 from ..structures import XVIEW_TYPE_NAMES
-from .xview_scoring import Boxes, XViewScores, score_xview
+from .xview_scoring import (Boxes, XViewScores, describe_detection_row, detection_row_problems,
+                            score_xview)
 
 PathLike = Union[str, Path]
 SUBMISSION_SUFFIX = '.txt'
@@ -20,24 +21,6 @@ SUBMISSION_SUFFIX = '.txt'
 # of an image named 'None' (a class with ground truth that no detection can count)
 EMPTY_BOUNDS_IMAGE, EMPTY_BOUNDS_TYPE_ID = 'None', 0
 _COLUMNS = "'xmin ymin xmax ymax type_id score'"
-
-
-def _row_problem(row: np.ndarray) -> str:
-    """What is wrong with one parsed detection row ('' when nothing)."""
-    if not np.isfinite(row).all():
-        return 'a value is not a finite number'
-    if (row[:4] < 0).any():
-        return 'negative coordinates'
-    if row[4] < 0 or row[4] != np.floor(row[4]):
-        return f'type_id {row[4]:g} is not a non-negative integer'
-    if not 0 <= row[5] <= 1:
-        return f'score {row[5]:g} is outside [0, 1]'
-    return ''
-
-
-def _bad_rows(rows: np.ndarray) -> np.ndarray:
-    return ~np.isfinite(rows).all(1) | (rows[:, :4] < 0).any(1) | (rows[:, 4] < 0) | \
-        (rows[:, 4] != np.floor(rows[:, 4])) | (rows[:, 5] < 0) | (rows[:, 5] > 1)
 
 
 def read_submission_file(path: PathLike) -> np.ndarray:
@@ -54,7 +37,7 @@ def read_submission_file(path: PathLike) -> np.ndarray:
         return np.zeros((0, 6))
     try:
         rows = np.loadtxt(io.StringIO(text), dtype=np.float64, ndmin=2, comments=None)
-        if rows.shape[1] == 6 and not _bad_rows(rows).any():
+        if rows.shape[1] == 6 and not detection_row_problems(rows).any():
             return rows
     except ValueError:
         pass
@@ -66,7 +49,7 @@ def read_submission_file(path: PathLike) -> np.ndarray:
             problem = '' if row.shape == (1, 6) else f'expected {_COLUMNS}'
         except ValueError:
             problem = f'expected {_COLUMNS}'
-        problem = problem or _row_problem(row[0])
+        problem = problem or describe_detection_row(row[0])
         if problem:
             raise ValueError(f'{path}, line {number}: {problem}: {line.strip()[:80]!r}')
     raise ValueError(f'{path}: malformed predictions')

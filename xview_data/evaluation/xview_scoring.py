@@ -106,11 +106,32 @@ class XViewScores:
         return out
 
 
+def detection_row_problems(rows: np.ndarray) -> np.ndarray:
+    """Which (N, 6) rows ``xmin ymin xmax ymax type_id score`` are not detections: a
+    non-finite value, negative coordinates, a type id that is not a non-negative integer,
+    a score outside [0, 1]."""
+    return ~np.isfinite(rows).all(1) | (rows[:, :4] < 0).any(1) | (rows[:, 4] < 0) | \
+        (rows[:, 4] != np.floor(rows[:, 4])) | (rows[:, 5] < 0) | (rows[:, 5] > 1)
+
+
+def describe_detection_row(row: np.ndarray) -> str:
+    """What :func:`detection_row_problems` finds wrong with one row ('' when nothing)."""
+    if not np.isfinite(row).all():
+        return 'a value is not a finite number'
+    if (row[:4] < 0).any():
+        return 'negative coordinates'
+    if row[4] < 0 or row[4] != np.floor(row[4]):
+        return f'type_id {row[4]:g} is not a non-negative integer'
+    if not 0 <= row[5] <= 1:
+        return f'score {row[5]:g} is outside [0, 1]'
+    return ''
+
+
 def validate_detections(detections: Boxes, names: Optional[Sequence[str]] = None) -> Boxes:
     """Drop detections with score 0; refuse negative coordinates or scores, scores above 1
     and non-finite values, naming the image."""
-    bad = (detections.boxes < 0).any(1) | (detections.scores > 1) | (detections.scores < 0) | \
-        ~np.isfinite(detections.boxes).all(1) | ~np.isfinite(detections.scores)
+    bad = detection_row_problems(np.column_stack([detections.boxes, detections.type_ids,
+                                                  detections.scores]))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         image = names[detections.image[first]] if names else detections.image[first]
