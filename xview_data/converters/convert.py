@@ -74,8 +74,6 @@ def convert(src: PathLike, out_dir: PathLike, options: ConvertOptions) -> Conver
             raise ValueError(f'unknown target format {fmt!r}; choose from {TARGET_FORMATS}')
     if options.chip_size is not None and options.chip_size < 1:
         raise ValueError(f'--chip-size must be at least 1 px (got {options.chip_size})')
-    if not 0 <= options.val_fraction < 1:
-        raise ValueError(f'--val-fraction must be in [0, 1) (got {options.val_fraction})')
     if options.images is not None and not Path(options.images).is_dir():
         raise ValueError(f'--images {options.images}: no such folder')
     ensure_not_input(out_dir, src, options.images)
