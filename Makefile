@@ -1,4 +1,4 @@
-.PHONY: setup demo test bench clean-data
+.PHONY: setup demo test lint bench clean-data
 
 # Creates .venv with the pinned stack (the mmcv build happens once; later runs take seconds).
 setup:
@@ -10,6 +10,11 @@ demo: setup
 
 test: setup
 	.venv/bin/python -m pytest tests -q
+
+# Lint (flake8 + isort rules) and format check, 79 columns as mmdet (pyproject.toml).
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 
 bench: setup
 	.venv/bin/python benchmarks/convert_xview.py

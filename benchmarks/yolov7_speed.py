@@ -21,7 +21,6 @@ import torch
 import torch.nn as nn
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 class PlainYOLOv7(nn.Module):

@@ -52,12 +52,17 @@ train_cfg = dict(_delete_=True, type='EpochBasedTrainLoop', max_epochs=max_epoch
                  val_interval=max_epochs)
 optim_wrapper = dict(optimizer=dict(lr=0.002))
 param_scheduler = [dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=60)]
+# mmdet's runtime is this config's base, and two bases may not both set default_hooks, so
+# the project's runtime settings (configs/_base_/default_runtime.py) are restated here.
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=4, max_keep_ckpts=2, save_best=None))
+    checkpoint=dict(type='CheckpointHook', interval=4, max_keep_ckpts=2, save_best=None,
+                    backend_args=dict(backend='atomic_local')),
+    plain_checkpoint=dict(type='PlainCheckpointHook'),
+    visualization=dict(type='TileVisualizationHook'))
+model_wrapper_cfg = dict(type='DeviceAwareDDP')
 custom_hooks = [
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0002, update_buffers=True,
          priority=49),
-    dict(type='PlainCheckpointHook'),
 ]
 log_processor = dict(by_epoch=True, window_size=10)

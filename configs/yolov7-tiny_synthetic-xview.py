@@ -26,7 +26,7 @@ test_pipeline = [
     dict(type='Pad', size=img_scale, pad_val=dict(img=(114, 114, 114))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                                          'scale_factor', 'instances')),
+                                          'scale_factor', 'instances', 'window')),
 ]
 model = dict(bbox_head=dict(img_size=320))
 train_dataloader = dict(
@@ -57,6 +57,5 @@ custom_hooks = [
          momentum=0.937),
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001, gamma=2000,
          update_buffers=True, priority=49),
-    dict(type='PlainCheckpointHook'),
 ]
 randomness = dict(seed=0)

@@ -13,7 +13,7 @@ scene_pipeline = [
     dict(type='LoadGeoTIFFFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                                          'scale_factor', 'instances')),
+                                          'scale_factor', 'instances', 'window')),
 ]
 test_dataloader = dict(
     _delete_=True, batch_size=1, num_workers=1, persistent_workers=False, drop_last=False,

@@ -26,5 +26,4 @@ custom_hooks = [
          momentum=0.937),
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001, gamma=2000,
          update_buffers=True, priority=49),
-    dict(type='PlainCheckpointHook'),
 ]

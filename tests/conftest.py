@@ -1,6 +1,5 @@
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # XVIEW_REFERENCE_DIR points the tests at another copy of shared/reference
 REFERENCE = Path(os.environ.get('XVIEW_REFERENCE_DIR') or ROOT.parent / 'shared' / 'reference')
-sys.path.insert(0, str(ROOT))
 
 
 def reference_missing_outcome(ci: bool):

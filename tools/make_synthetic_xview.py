@@ -1,41 +1,7 @@
-"""Write a synthetic xView release (official GeoJSON + GeoTIFFs, recognition and txt layouts).
-
-    python tools/make_synthetic_xview.py data/synthetic_xview --num-images 12 --size 1024
-"""
-import argparse
+"""Write a synthetic xView release (also installed as ``xview-synth``; options: ``--help``)."""
 import sys
-import time
 
-from xview_data.synthetic import SyntheticSpec, generate_synthetic_xview
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    defaults = SyntheticSpec()
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('out', help='output folder (created; must not exist unless --overwrite)')
-    parser.add_argument('--num-images', type=int, default=defaults.num_images)
-    parser.add_argument('--size', type=int, default=defaults.size, help='scene side in pixels')
-    parser.add_argument('--seed', type=int, default=defaults.seed)
-    parser.add_argument('--overwrite', action='store_true')
-    return parser.parse_args(argv)
-
-
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    from tqdm import tqdm
-    spec = SyntheticSpec(num_images=args.num_images, size=args.size, seed=args.seed)
-    start = time.time()
-    try:
-        with tqdm(total=args.num_images, desc='scenes', unit='img', file=sys.stderr) as bar:
-            out = generate_synthetic_xview(args.out, spec, progress=bar.update,
-                                           overwrite=args.overwrite)
-    except (ValueError, FileExistsError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    print(f'synthetic xView written to {out} in {time.time() - start:.1f} s')
-    return 0
-
+from xview_data.cli.synth import main
 
 if __name__ == '__main__':
     sys.exit(main())

@@ -3,8 +3,8 @@
     python tools/run_experiments.py configs/classification/*.py --out work_dirs/study \
         [--cfg-options train_cfg.max_epochs=5]
 
-Each config is trained with tools/train.py, then its best checkpoint is evaluated on the
-config's test set with tools/test.py (--no-test: report the best validation epoch).
+Each config is trained by mmengine's runner in this process, then its best checkpoint is
+evaluated on the config's test set (--no-test: report the best validation epoch).
 Writes OUT/experiments.md and OUT/experiments.csv (updated after every run); the time
 column is the training time.
 """
@@ -12,7 +12,6 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> int:

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
 stamp="$VENV/.xview_plugins_setup"
-digest=$(cat requirements/*.txt setup.py tools/setup_env.sh | sha256sum | cut -d' ' -f1)
+digest=$(cat requirements/*.txt pyproject.toml tools/setup_env.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && "$VENV/bin/python" -c "import mmcv.ops, mmdet, xview_plugins" 2>/dev/null; then
   echo "[setup] $VENV is up to date"
   exit 0
@@ -22,6 +22,8 @@ if ! "$VENV/bin/python" -c "import mmcv.ops" 2>/dev/null; then
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} pip_install --no-build-isolation mmcv==2.1.0
 fi
 pip_install -q -r requirements/runtime.txt -r requirements/tests.txt
-pip_install -q --no-build-isolation --no-deps -e .
+# The editable build prints a multi-line setuptools notice; keep it in a log unless it fails.
+pip_install -q --no-build-isolation --no-deps -e . >"$VENV/editable-install.log" 2>&1 ||
+  { cat "$VENV/editable-install.log"; exit 1; }
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, xview_plugins; print('[setup] ok: mmcv', mmcv.__version__, 'mmdet', mmdet.__version__)"
 echo "$digest" > "$stamp"

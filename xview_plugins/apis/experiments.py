@@ -1,20 +1,21 @@
 """Run a list of classification configs and tabulate them with the report's columns."""
 from __future__ import annotations
 
+import argparse
 import csv
 import json
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Optional, Sequence
 
+from mmengine.config import Config, DictAction
+
+from ..utils.checkpoint import register_safe_checkpoint_loader
+from .runner_config import build_runner, quiet_third_party_notices
+
 COLUMNS = ['experiment', 'N', 'model', 'epochs', 'LR', 'optimizer', 'activation', 'batch size',
            'callbacks', 'regularizer', 'initializer', 'dropout', 'BN', 'Acc', 'Rec', 'Prec',
            'time', 'scores on']
-TEST_SCORES = re.compile(r'Epoch\(test\).*?cls/mean_accuracy: ([\d.]+)\s+cls/mean_recall: ([\d.]+)'
-                         r'\s+cls/mean_precision: ([\d.]+)')
 
 
 def describe(cfg) -> dict:
@@ -29,7 +30,7 @@ def describe(cfg) -> dict:
                                    f'f={s.get("factor")})')
                  for s in cfg.get('param_scheduler', []) or []]
     callbacks += [f'EarlyStopping(p={h.get("patience")})' for h in cfg.get('custom_hooks', [])
-                  if h['type'] == 'EarlyStoppingHook']
+                  if h['type'] in ('EarlyStoppingHook', 'KerasEarlyStoppingHook')]
     penalty = cfg.model.get('weight_penalty')
     optimizer = cfg.optim_wrapper.optimizer
     return {'N': cfg.train_dataloader.dataset.get('max_per_class'), 'model': model,
@@ -54,54 +55,53 @@ def best_scores(work_dir: Path) -> dict:
             'Prec': best.get('cls/mean_precision')}
 
 
-def parse_test_scores(output: str) -> dict:
-    """Acc / Rec / Prec from the last test line ``tools/test.py`` printed."""
-    found = TEST_SCORES.findall(output)
-    if not found:
-        return {}
-    return dict(zip(('Acc', 'Rec', 'Prec'), map(float, found[-1])))
-
-
 def run_experiments(configs: Sequence[str], out_dir: str, extra_options: Optional[list] = None,
-                    python: str = sys.executable, test: bool = True) -> list[dict]:
-    """Train every config with ``tools/train.py`` (work dir ``out_dir/<config name>``), then
-    (``test``) evaluate its best checkpoint on the config's test set with ``tools/test.py``,
-    and write ``out_dir/experiments.md`` and ``experiments.csv``. Without a test run the
-    scores are those of the best validation epoch."""
-    from mmengine.config import Config
-    root = Path(__file__).resolve().parents[2]
+                    test: bool = True) -> list[dict]:
+    """Train every config with mmengine's runner in this process (work dir
+    ``out_dir/<config name>``), then (``test``) evaluate its best checkpoint on the config's
+    test set, and write ``out_dir/experiments.md`` and ``experiments.csv``. Without a test
+    run the scores are those of the best validation epoch."""
+    register_safe_checkpoint_loader()
+    quiet_third_party_notices()
     rows = []
     for config in configs:
         name = Path(config).stem
         work_dir = Path(out_dir) / name
-        cfg = Config.fromfile(config)
-        if extra_options:
-            from mmengine.config import DictAction
-            import argparse
-            parser = argparse.ArgumentParser()
-            parser.add_argument('--o', nargs='+', action=DictAction)
-            cfg.merge_from_dict(parser.parse_args(['--o', *extra_options]).o)
+        cfg = experiment_config(config, work_dir, extra_options, f'{name}_train')
         start = time.time()
-        command = [python, str(root / 'tools' / 'train.py'), config, '--work-dir', str(work_dir)]
-        if extra_options:
-            command += ['--cfg-options', *extra_options]
-        subprocess.run(command, check=True)
+        build_runner(cfg).train()
         seconds = time.time() - start
         scores, scored_on = best_scores(work_dir), 'val (best epoch)'
         best = sorted(work_dir.glob('best_*.pth'))
         if test and best:
-            command = [python, str(root / 'tools' / 'test.py'), config, str(best[-1]),
-                       '--work-dir', str(work_dir)] + (['--cfg-options', *extra_options]
-                                                       if extra_options else [])
-            result = subprocess.run(command, check=True, capture_output=True, text=True)
-            print(result.stdout[-2000:], end='')
-            if parse_test_scores(result.stdout + result.stderr):
-                scores, scored_on = parse_test_scores(result.stdout + result.stderr), 'test'
+            test_cfg = experiment_config(config, work_dir, extra_options, f'{name}_test')
+            test_cfg.load_from = str(best[-1])
+            metrics = build_runner(test_cfg).test()
+            scores, scored_on = {'Acc': metrics.get('cls/mean_accuracy'),
+                                 'Rec': metrics.get('cls/mean_recall'),
+                                 'Prec': metrics.get('cls/mean_precision')}, 'test'
         row = dict(experiment=name, **describe(cfg), **scores, time=f'{seconds:.0f} s',
                    **{'scores on': scored_on})
         rows.append(row)
         write_tables(rows, Path(out_dir))
     return rows
+
+
+def experiment_config(config: str, work_dir: Path, extra_options: Optional[list],
+                      run: str) -> Config:
+    """The config of one run. Runs share this process, so each gets its own experiment
+    and visualizer names (mmengine keys its logger, message hub and visualizer by name;
+    a shared name would send one run's scalars to another's folder)."""
+    cfg = Config.fromfile(config)
+    if extra_options:
+        parser = argparse.ArgumentParser()
+        parser.add_argument('--o', nargs='+', action=DictAction)
+        cfg.merge_from_dict(parser.parse_args(['--o', *extra_options]).o)
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'{run}_{time.strftime("%Y%m%d_%H%M%S")}'
+    if cfg.get('visualizer'):
+        cfg.visualizer.name = cfg.experiment_name
+    return cfg
 
 
 def write_tables(rows: list[dict], out_dir: Path) -> None:

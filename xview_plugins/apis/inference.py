@@ -169,10 +169,11 @@ def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
     failed or killed run leaves no output), a non-empty one only replaced with
     ``overwrite``."""
     import json
-    import warnings
 
-    from mmdet.apis import init_detector
+    from mmdet.registry import MODELS
     from mmengine.config import Config
+    from mmengine.model import revert_sync_batchnorm
+    from mmengine.registry import init_default_scope
     from tqdm import tqdm
 
     from xview_data.converters.paths import atomic_write, ensure_not_input, staged_directory
@@ -184,10 +185,14 @@ def infer_files(config: str, checkpoint: str, inputs: list[str], out_dir: str,
     cfg.model = sliced_model_config(cfg, tile_size, overlap, batch_size, merge, full_scene)
     files = collect_scenes(inputs)
     ensure_not_input(out_dir, *files)
-    with warnings.catch_warnings():  # the checkpoint, loaded next, brings the classes
-        warnings.filterwarnings('ignore', message='checkpoint is None')
-        model = init_detector(cfg, None, device=device, cfg_options={})
+    # mmdet's init_detector without a checkpoint would warn, switch the process's warning
+    # filters to 'once' and set COCO's classes; the checkpoint, loaded next through the
+    # safe loader (and refused if it does not fit), brings the classes.
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    model = revert_sync_batchnorm(MODELS.build(cfg.model))
+    model.cfg, model.dataset_meta = cfg, {}
     load_detector_checkpoint(model, checkpoint)
+    model.to(device).eval()
     dataset_cfg = cfg.get('test_dataloader', {}).get('dataset', {})
     class_map = scene_class_map(model.dataset_meta, dataset_cfg)
     model.dataset_meta.update(classes=tuple(class_map.names),

@@ -1,5 +1,5 @@
-"""What ``tools/train.py`` and ``tools/test.py`` do to a config before the Runner runs it
-(mmdetection's command-line semantics, plus what this platform needs)."""
+"""What ``tools/train.py`` and ``tools/test.py`` do to a config before the Runner runs it:
+mmdetection's command-line semantics, the safe checkpoint loader, and gloo on CPU machines."""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +12,7 @@ import torch
 from mmengine.config import Config, DictAction
 
 from ..engine.distributed import init_cpu_process_group
+from ..utils.checkpoint import register_safe_checkpoint_loader
 
 LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
 
@@ -58,29 +59,12 @@ def load_config(config: str, work_dir: Optional[str], cfg_options: Optional[dict
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
-    ensure_plain_checkpoints(cfg)
-    if init_cpu_process_group(launcher):
-        cfg.setdefault('model_wrapper_cfg', dict(type='DeviceAwareDDP'))
+    # Everything else a run needs (plugins, plain and atomic checkpoints, the CPU-capable
+    # DDP wrapper) is in the config itself (configs/_base_/default_runtime.py), so a plain
+    # Runner.from_cfg(cfg) runs it the same way.
+    register_safe_checkpoint_loader()
+    init_cpu_process_group(launcher)
     return cfg
-
-
-def ensure_plain_checkpoints(cfg: Config) -> None:
-    """Every run saves checkpoints that load with ``weights_only=True``, written atomically
-    to local disk (a kill while saving leaves the previous checkpoint usable)."""
-    from ..utils import ATOMIC_BACKEND
-    checkpoint_hook = (cfg.get('default_hooks') or {}).get('checkpoint')
-    if checkpoint_hook is not None and not checkpoint_hook.get('backend_args') and not \
-            checkpoint_hook.get('file_client_args') and '://' not in str(
-                checkpoint_hook.get('out_dir') or cfg.work_dir):
-        checkpoint_hook['backend_args'] = dict(backend=ATOMIC_BACKEND)
-    hooks = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'PlainCheckpointHook' for h in hooks):
-        hooks.append(dict(type='PlainCheckpointHook'))
-    cfg.custom_hooks = hooks
-    imports = cfg.get('custom_imports') or dict(imports=[], allow_failed_imports=False)
-    if 'xview_plugins' not in imports['imports']:
-        imports['imports'] = [*imports['imports'], 'xview_plugins']
-    cfg.custom_imports = imports
 
 
 def prepare_train_config(args: argparse.Namespace) -> Config:
@@ -107,10 +91,6 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
 def prepare_test_config(args: argparse.Namespace) -> Config:
     cfg = load_config(args.config, args.work_dir, args.cfg_options, args.launcher)
     cfg.load_from = args.checkpoint
-    # mmengine's EarlyStoppingHook builds the train loop (and its dataset) in before_run,
-    # so a test would need the training data; it has nothing to do when testing.
-    train_only = ('EarlyStoppingHook', 'mmengine.EarlyStoppingHook')
-    cfg.custom_hooks = [h for h in cfg.get('custom_hooks', []) if h.get('type') not in train_only]
     if args.show or args.show_dir:
         from mmdet.engine.hooks.utils import trigger_visualization_hook
         cfg = trigger_visualization_hook(cfg, args)
@@ -133,11 +113,29 @@ def add_prediction_dump(runner, out: Optional[str]) -> None:
 
 
 
+# Deprecation notices of the pinned stack that a user can do nothing about: setuptools'
+# pkg_resources (imported by mmengine to resolve `mmdet::` configs), mmdet's use of
+# torch.cuda.amp.autocast and of torch.meshgrid without `indexing`.
+THIRD_PARTY_NOTICES = (
+    dict(message='pkg_resources is deprecated', category=UserWarning),
+    dict(message=r'`torch\.cuda\.amp\.autocast', category=FutureWarning),
+    dict(message='torch.meshgrid: in an upcoming release', category=UserWarning),
+)
+
+
+def quiet_third_party_notices() -> None:
+    """Hide :data:`THIRD_PARTY_NOTICES` for the rest of the process (called by the tools'
+    entry points, never on import)."""
+    for notice in THIRD_PARTY_NOTICES:
+        warnings.filterwarnings('ignore', **notice)
+
+
 def exit_code_of(work: Callable[[], None]) -> int:
     """Run a tool's work: 0 when it succeeds; a user error (a checkpoint that is missing,
     corrupt, unsafe or does not fit the model) becomes one line on stderr and exit code 2,
     without a traceback. Programming errors keep theirs."""
     from ..utils import CheckpointError
+    quiet_third_party_notices()
     try:
         work()
     except CheckpointError as err:

@@ -1,5 +1,6 @@
 """A local file backend whose writes are atomic, for checkpoints: a run killed while saving
-leaves the previous checkpoint and ``last_checkpoint`` intact, never a half-written file."""
+leaves the previous checkpoint and ``last_checkpoint`` intact, never a half-written file.
+Configs select it with ``CheckpointHook(backend_args=dict(backend='atomic_local'))``."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,6 +13,7 @@ from xview_data.converters.paths import atomic_write
 ATOMIC_BACKEND = 'atomic_local'
 
 
+@register_backend(ATOMIC_BACKEND)
 class AtomicLocalBackend(LocalBackend):
     """``LocalBackend`` writing to a temporary file beside the target, then renaming it."""
 
@@ -23,5 +25,3 @@ class AtomicLocalBackend(LocalBackend):
         with atomic_write(filepath, 'w', encoding=encoding) as f:
             f.write(obj)
 
-
-register_backend(ATOMIC_BACKEND, AtomicLocalBackend, force=True)

@@ -154,10 +154,19 @@ def resave_trusted(src: str, dst: str) -> None:
     torch.save(to_plain(checkpoint), dst)
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
 def load_from_local(filename: str, map_location: Any = None) -> Any:
-    """mmengine's loader for local paths, through :func:`safe_load`."""
+    """A loader for mmengine's ``CheckpointLoader``: local paths through :func:`safe_load`."""
     return safe_load(osp.expanduser(filename), map_location)
+
+
+def register_safe_checkpoint_loader() -> None:
+    """Make mmengine read local checkpoints (``load_from``, ``resume``, ``init_cfg``)
+    through :func:`safe_load` for the rest of the process. The project's tools call it;
+    importing the package does not. Without it mmengine's own loader runs ``torch.load``
+    with torch's default ``weights_only=True``, which loads this project's plain
+    checkpoints as well; the safe loader adds the harmless globals of stock mmengine
+    checkpoints and errors that name the file (:class:`CheckpointError`)."""
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
 
 
 def check_state_dict_fits(model: torch.nn.Module, state_dict: dict, source: str) -> None:

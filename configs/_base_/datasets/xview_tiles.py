@@ -33,7 +33,7 @@ test_pipeline = [
     dict(type='Pad', size=img_scale, pad_val=dict(img=(114, 114, 114))),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                                          'scale_factor', 'instances')),
+                                          'scale_factor', 'instances', 'window')),
 ]
 train_dataloader = dict(
     batch_size=16,

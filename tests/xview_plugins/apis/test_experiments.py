@@ -3,7 +3,7 @@ import json
 from mmengine.config import Config
 
 from tests.conftest import ROOT
-from xview_plugins.apis.experiments import (COLUMNS, best_scores, describe, parse_test_scores,
+from xview_plugins.apis.experiments import (COLUMNS, best_scores, describe, run_experiments,
                                             write_tables)
 
 
@@ -33,10 +33,28 @@ def test_best_scores_and_tables(tmp_path):
     assert (tmp_path / 'experiments.csv').read_text().startswith('experiment,N,model')
 
 
-def test_test_scores_come_from_the_last_test_line():
-    output = ('Epoch(val) [1][1/1]  cls/mean_accuracy: 0.9  cls/mean_recall: 0.9  '
-              'cls/mean_precision: 0.9\n'
-              'Epoch(test) [9/9]    cls/mean_accuracy: 0.6406  cls/mean_recall: 0.8562  '
-              'cls/mean_precision: 0.5764  data_time: 0.0446')
-    assert parse_test_scores(output) == {'Acc': 0.6406, 'Rec': 0.8562, 'Prec': 0.5764}
-    assert parse_test_scores('no test here') == {}
+def test_experiments_run_in_process_each_in_its_own_folder(synthetic_release, tmp_path,
+                                                          monkeypatch):
+    import subprocess
+    import sys
+    popen = subprocess.Popen
+
+    class NoPython(popen):  # mmengine may still run `gcc --version` for its env table
+        def __init__(self, args, *rest, **kwargs):
+            assert sys.executable not in str(args) and 'tools' not in str(args), args
+            super().__init__(args, *rest, **kwargs)
+    monkeypatch.setattr(subprocess, 'Popen', NoPython)
+    root = f'{synthetic_release}/recognition/'
+    options = [f'{loader}.{key}' for loader in ('train_dataloader', 'val_dataloader',
+                                                 'test_dataloader')
+               for key in ('num_workers=0', 'persistent_workers=False', f'dataset.data_root={root}')]
+    options += ['train_dataloader.dataset.max_per_class=6', 'train_cfg.max_epochs=1']
+    configs = [str(ROOT / 'configs' / 'classification' / name)
+               for name in ('ffnn_base.py', 'compare/ffnn-model3_short.py')]
+    rows = run_experiments(configs, str(tmp_path), options)
+    assert [row['experiment'] for row in rows] == ['ffnn_base', 'ffnn-model3_short']
+    assert all(row['scores on'] == 'test' and 0 <= row['Acc'] <= 1 for row in rows)
+    for name in ('ffnn_base', 'ffnn-model3_short'):  # each run's scalars in its own folder
+        scalars = list((tmp_path / name).glob('*/vis_data/scalars.json'))
+        assert len(scalars) == 1 and 'cls/mean_accuracy' in scalars[0].read_text()
+    assert 'ffnn-model3_short' in (tmp_path / 'experiments.md').read_text()

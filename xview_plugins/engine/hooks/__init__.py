@@ -1,7 +1,10 @@
 from .class_weights_hook import ClassWeightsHook, balanced_class_weights
 from .confusion_matrix_hook import ConfusionMatrixHook, plot_confusion_matrix
+from .keras_early_stopping_hook import KerasEarlyStoppingHook
 from .plain_checkpoint_hook import PlainCheckpointHook
+from .tile_visualization_hook import TileVisualizationHook
 from .yolov7_lr_hook import YOLOv7ParamSchedulerHook
 
-__all__ = ['ClassWeightsHook', 'balanced_class_weights', 'PlainCheckpointHook', 'YOLOv7ParamSchedulerHook', 'ConfusionMatrixHook',
-           'plot_confusion_matrix']
+__all__ = ['ClassWeightsHook', 'balanced_class_weights', 'ConfusionMatrixHook',
+           'plot_confusion_matrix', 'KerasEarlyStoppingHook', 'PlainCheckpointHook',
+           'TileVisualizationHook', 'YOLOv7ParamSchedulerHook']

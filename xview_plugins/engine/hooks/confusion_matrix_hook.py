@@ -39,9 +39,24 @@ def plot_confusion_matrix(cm: np.ndarray, classes, path: Path, title: str) -> Pa
 class ConfusionMatrixHook(Hook):
     """After every evaluation, write the normalized confusion matrix of each metric that
     keeps one (``last_confusion``) as ``confusion_matrix_<stage>_<epoch>.png`` in the
-    run's log folder, and ``confusion_matrix.png`` as the latest."""
+    run's log folder (``confusion_matrix_<stage>.png`` outside training), and
+    ``confusion_matrix.png`` as the latest."""
 
     priority = 'LOW'
+
+    def __init__(self) -> None:
+        # The epoch is recorded while training: asking the runner for it would build its
+        # train loop (and dataset) in a stand-alone test.
+        self.epoch = None
+
+    def before_train(self, runner) -> None:
+        self.epoch = runner.epoch
+
+    def after_train_epoch(self, runner) -> None:
+        self.epoch = runner.epoch
+
+    def after_train(self, runner) -> None:
+        self.epoch = None
 
     def _write(self, runner, evaluator, stage: str) -> None:
         for metric in getattr(evaluator, 'metrics', []):
@@ -50,9 +65,9 @@ class ConfusionMatrixHook(Hook):
                 continue
             classes = metric.dataset_meta['classes']
             folder = Path(runner.log_dir)
-            title = f'{stage}, epoch {runner.epoch}'
-            plot_confusion_matrix(cm, classes, folder / f'confusion_matrix_{stage}_{runner.epoch}.png',
-                                  title)
+            name = stage if self.epoch is None else f'{stage}_{self.epoch}'
+            title = stage if self.epoch is None else f'{stage}, epoch {self.epoch}'
+            plot_confusion_matrix(cm, classes, folder / f'confusion_matrix_{name}.png', title)
             plot_confusion_matrix(cm, classes, folder / 'confusion_matrix.png', title)
 
     def after_val_epoch(self, runner, metrics=None) -> None:

@@ -1,0 +1,3 @@
+from .yolov7_neck import YOLOv7Neck
+
+__all__ = ['YOLOv7Neck']
