@@ -1,19 +1,20 @@
 """YOLOv7 and YOLOv7-tiny on the CPU: forward latency and train-step time.
 
-* forward: batch 1, 640 x 640, eval mode, BatchNorm and RepConv fused, through the mmdet
-  model (``mode='tensor'``) and through the same modules run as a plain torch model in the
-  official style (one list of layers, outputs kept by index), interleaved in one process;
-  the ratio mmdet / plain is the overhead of the mmdet wrapping (target <= 1.10).
-* train step: batch 2, 640 x 640, random boxes, loss + backward + SGD step through
-  ``model.train_step``.
+* forward: batch 1, 640 x 640, eval mode, BatchNorm and RepConv fused, through
+  the mmdet model (``mode='tensor'``) and through the same modules run as a
+  plain torch model in the official style (one list of layers, outputs kept by
+  index), interleaved in one process; the ratio mmdet / plain is the overhead
+  of the mmdet wrapping (target <= 1.10).
+* train step: batch 2, 640 x 640, random boxes, loss + backward + SGD step
+  through ``model.train_step``.
 
     python benchmarks/yolov7_speed.py [--archs tiny l] [--repeats 5]
 """
+
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -24,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class PlainYOLOv7(nn.Module):
-    """The same layer objects run as the official ``Model.forward_once`` does."""
+    """The same layer objects run as the official ``Model.forward_once``
+    does."""
 
     def __init__(self, model) -> None:
         super().__init__()
@@ -36,21 +38,29 @@ class PlainYOLOv7(nn.Module):
 
     def forward(self, x):
         from xview_plugins.models.layers.yolov7_blocks import Concat
+
         y = {-1: x}
-        for index, (layer, sources) in enumerate(zip([*self.backbone_layers, *self.neck_layers],
-                                                     self.sources)):
-            y[index] = layer([y[s] for s in sources]) if isinstance(layer, Concat) \
+        for index, (layer, sources) in enumerate(
+            zip([*self.backbone_layers, *self.neck_layers], self.sources)
+        ):
+            y[index] = (
+                layer([y[s] for s in sources])
+                if isinstance(layer, Concat)
                 else layer(y[sources[0]])
+            )
         return self.head([y[i] for i in self.outputs])[0]
 
 
 def build(arch: str):
+    from mmdet.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
-    from mmdet.registry import MODELS
+
     import xview_plugins  # noqa: F401
+
     DefaultScope.get_instance(f'bench-{arch}', scope_name='mmdet')
     import mmdet.models  # noqa: F401
+
     name = 'yolov7-tiny_xview.py' if arch == 'tiny' else 'yolov7_xview.py'
     return MODELS.build(Config.fromfile(str(ROOT / 'configs' / name)).model)
 
@@ -73,7 +83,9 @@ def forward_figures(arch: str, repeats: int) -> tuple[float, float]:
     with torch.no_grad():
         model(x, mode='tensor')
         plain(x)  # warm-up
-        for _ in range(repeats):  # interleaved, so that machine noise hits both alike
+        for _ in range(
+            repeats
+        ):  # interleaved, so that machine noise hits both alike
             ours += timed(lambda: model(x, mode='tensor'), 1)
             baseline += timed(lambda: plain(x), 1)
         for a, b in zip(model(x, mode='tensor')[0], plain(x)):
@@ -85,37 +97,58 @@ def train_step_time(arch: str, repeats: int) -> float:
     from mmdet.structures import DetDataSample
     from mmengine.optim import OptimWrapper
     from mmengine.structures import InstanceData
+
     model = build(arch).train()
-    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9))
+    wrapper = OptimWrapper(
+        torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    )
     samples = []
     for _ in range(2):
-        sample = DetDataSample(metainfo=dict(img_shape=(640, 640), batch_input_shape=(640, 640)))
+        sample = DetDataSample(
+            metainfo=dict(img_shape=(640, 640), batch_input_shape=(640, 640))
+        )
         xy = torch.rand(20, 2) * 560
         sample.gt_instances = InstanceData(
             bboxes=torch.cat([xy, xy + 10 + torch.rand(20, 2) * 70], 1),
-            labels=torch.randint(0, 12, (20,)))
+            labels=torch.randint(0, 12, (20,)),
+        )
         samples.append(sample)
-    data = dict(inputs=[torch.randint(0, 255, (3, 640, 640), dtype=torch.uint8)
-                        for _ in range(2)], data_samples=samples)
+    data = dict(
+        inputs=[
+            torch.randint(0, 255, (3, 640, 640), dtype=torch.uint8)
+            for _ in range(2)
+        ],
+        data_samples=samples,
+    )
     model.train_step(data, wrapper)  # warm-up
-    return statistics.median(timed(lambda: model.train_step(data, wrapper), repeats))
+    return statistics.median(
+        timed(lambda: model.train_step(data, wrapper), repeats)
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('--archs', nargs='+', default=['tiny', 'l'])
     parser.add_argument('--repeats', type=int, default=5)
     args = parser.parse_args()
     torch.manual_seed(0)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
-    print('| model | forward, mmdet (s) | forward, plain torch (s) | ratio | train step, batch 2 (s) |')
+    print(
+        '| model | forward, mmdet (s) | forward, plain torch (s) | ratio |'
+        ' train step, batch 2 (s) |'
+    )
     print('| --- | --- | --- | --- | --- |')
     for arch in args.archs:
         ours, plain = forward_figures(arch, args.repeats)
         step = train_step_time(arch, max(2, args.repeats // 2))
         name = 'yolov7-tiny' if arch == 'tiny' else 'yolov7'
-        print(f'| {name} | {ours:.3f} | {plain:.3f} | {ours / plain:.3f} | {step:.2f} |')
+        print(
+            f'| {name} | {ours:.3f} | {plain:.3f} | {ours / plain:.3f} |'
+            f' {step:.2f} |'
+        )
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
-"""The package as a user installs it: a wheel built from the tree, installed into a fresh
-virtual environment outside the source tree, used from there."""
+"""The package as a user installs it: a wheel built from the tree, installed
+into a fresh virtual environment outside the source tree, used from there."""
+
 import json
 import os
 import shutil
@@ -18,25 +19,59 @@ OWN = ('xview_plugins', 'xview_data', '__editable__', 'xview-plugins')
 
 
 def run(*command, cwd, env=None, timeout=600):
-    result = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True,
-                            text=True, timeout=timeout, env=env)
-    assert result.returncode == 0, (result.stdout[-3000:] + result.stderr[-3000:])
+    result = subprocess.run(
+        [str(c) for c in command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
     return result.stdout + result.stderr
 
 
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
-    """(python, bin folder, work folder) of a fresh venv holding only the built wheel; the
-    already-installed stack (torch, mmcv with ops, mmdet, ...) is seen read-only through
-    links to the project environment's site-packages, without this project's own entries."""
+    """(python, bin folder, work folder) of a fresh venv holding only the built
+    wheel; the already-installed stack (torch, mmcv with ops, mmdet, ...) is
+    seen read-only through links to the project environment's site-packages,
+    without this project's own entries.
+    """
     tmp = tmp_path_factory.mktemp('wheel')
-    # built from a copy: setuptools writes build/ and *.egg-info beside the sources
+    # built from a copy: setuptools writes build/ and *.egg-info beside the
+    # sources
     source = tmp / 'source'
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        '.venv', '.git', 'data', 'work_dirs', 'build', 'dist', '*.egg-info', '__pycache__',
-        '.hypothesis'))
-    run(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-q',
-        '-w', tmp / 'dist', source, cwd=tmp)
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            '.venv',
+            '.git',
+            'data',
+            'work_dirs',
+            'build',
+            'dist',
+            '*.egg-info',
+            '__pycache__',
+            '.hypothesis',
+        ),
+    )
+    run(
+        sys.executable,
+        '-m',
+        'pip',
+        'wheel',
+        '--no-deps',
+        '--no-build-isolation',
+        '-q',
+        '-w',
+        tmp / 'dist',
+        source,
+        cwd=tmp,
+    )
     wheels = list((tmp / 'dist').glob('xview_plugins-*.whl'))
     assert len(wheels) == 1
     stack = tmp / 'stack'
@@ -46,12 +81,27 @@ def installed(tmp_path_factory):
             (stack / entry.name).symlink_to(entry)
     venv.create(tmp / 'venv', with_pip=False)
     python = tmp / 'venv' / 'bin' / 'python'
-    site = run(python, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])',
-               cwd=tmp).strip()
+    site = run(
+        python,
+        '-c',
+        'import sysconfig; print(sysconfig.get_paths()["purelib"])',
+        cwd=tmp,
+    ).strip()
     (Path(site) / 'installed_stack.pth').write_text(f'{stack}\n')
-    # --no-index: every declared dependency must already be satisfied by the stack
-    run(sys.executable, '-m', 'pip', '--python', python, 'install', '--no-index', '-q',
-        wheels[0], cwd=tmp)
+    # --no-index: every declared dependency must already be satisfied by the
+    # stack
+    run(
+        sys.executable,
+        '-m',
+        'pip',
+        '--python',
+        python,
+        'install',
+        '--no-index',
+        '-q',
+        wheels[0],
+        cwd=tmp,
+    )
     work = tmp / 'work'
     work.mkdir()
     return python, python.parent, work
@@ -59,36 +109,59 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_holds_every_package_and_the_console_scripts(installed):
     python, bin_dir, work = installed
-    out = run(python, '-c', textwrap.dedent('''
+    out = run(
+        python,
+        '-c',
+        textwrap.dedent("""
         import importlib.metadata as md, pkgutil, json
         import xview_data, xview_plugins
-        names = sorted(m.name for p in (xview_data, xview_plugins)
-                       for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.'))
-        print(json.dumps(dict(files=[xview_data.__file__, xview_plugins.__file__],
+        names = sorted(
+            m.name for p in (xview_data, xview_plugins)
+            for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.'))
+        files = [xview_data.__file__, xview_plugins.__file__]
+        print(json.dumps(dict(files=files,
                               modules=names,
                               requires=md.requires('xview-plugins'))))
-    '''), cwd=work)
+    """),
+        cwd=work,
+    )
     found = json.loads(out.strip().splitlines()[-1])
-    assert all(str(ROOT) not in f and 'site-packages' in f for f in found['files'])
+    assert all(
+        str(ROOT) not in f and 'site-packages' in f for f in found['files']
+    )
     source = sorted(
-        '.'.join(p.relative_to(ROOT).with_suffix('').parts).removesuffix('.__init__')
-        for package in ('xview_data', 'xview_plugins') for p in (ROOT / package).rglob('*.py'))
-    assert found['modules'] == [m for m in source if '.' in m]  # every module of the tree
+        '.'.join(p.relative_to(ROOT).with_suffix('').parts).removesuffix(
+            '.__init__'
+        )
+        for package in ('xview_data', 'xview_plugins')
+        for p in (ROOT / package).rglob('*.py')
+    )
+    assert found['modules'] == [
+        m for m in source if '.' in m
+    ]  # every module of the tree
     assert any(r.startswith('matplotlib') for r in found['requires'])
-    for script in ('xview-convert', 'xview-score', 'xview-synth', 'xview-infer'):
+    for script in (
+        'xview-convert',
+        'xview-score',
+        'xview-synth',
+        'xview-infer',
+    ):
         assert 'usage:' in run(bin_dir / script, '--help', cwd=work)
 
 
 def test_every_config_builds_its_model_from_the_installed_package(installed):
     python, _, work = installed
-    out = run(python, '-c', textwrap.dedent(f'''
+    out = run(
+        python,
+        '-c',
+        textwrap.dedent(f"""
         from pathlib import Path
         from mmengine.config import Config
         from mmengine.registry import init_default_scope
         from mmdet.registry import MODELS
         import xview_plugins
         built = []
-        for path in sorted(Path({str(ROOT / "configs")!r}).rglob('*.py')):
+        for path in sorted(Path({str(ROOT / 'configs')!r}).rglob('*.py')):
             if '_base_' in path.parts:
                 continue
             cfg = Config.fromfile(str(path))
@@ -97,36 +170,89 @@ def test_every_config_builds_its_model_from_the_installed_package(installed):
             built.append(f'{{path.name}} {{type(model).__name__}}')
         print(xview_plugins.__file__)
         print('\\n'.join(built))
-    '''), cwd=work)
+    """),
+        cwd=work,
+    )
     lines = out.strip().splitlines()
-    configs = [p for p in (ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts]
+    configs = [
+        p for p in (ROOT / 'configs').rglob('*.py') if '_base_' not in p.parts
+    ]
     assert str(ROOT) not in lines[-len(configs) - 1]
-    assert len([line for line in lines if line.endswith(('YOLOv7', 'ChipClassifier', 'RTMDet',
-                                                         'SlidingWindowDetector',
-                                                         'SlicedInference'))]) == len(configs)
+    assert len(
+        [
+            line
+            for line in lines
+            if line.endswith(
+                (
+                    'YOLOv7',
+                    'ChipClassifier',
+                    'RTMDet',
+                    'SlidingWindowDetector',
+                    'SlicedInference',
+                )
+            )
+        ]
+    ) == len(configs)
 
 
 def test_data_command_lines_run_from_the_installed_package(installed):
     _, bin_dir, work = installed
     env = {**os.environ, 'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}'}
-    run('xview-synth', 'release', '--num-images', 2, '--size', 256, cwd=work, env=env)
-    run('xview-convert', 'release/xView_train.geojson', 'yolo', '--from', 'xview', '--to',
-        'yolo', 'coco', '--images', 'release/train_images', '--no-progress', cwd=work, env=env)
+    run(
+        'xview-synth',
+        'release',
+        '--num-images',
+        2,
+        '--size',
+        256,
+        cwd=work,
+        env=env,
+    )
+    run(
+        'xview-convert',
+        'release/xView_train.geojson',
+        'yolo',
+        '--from',
+        'xview',
+        '--to',
+        'yolo',
+        'coco',
+        '--images',
+        'release/train_images',
+        '--no-progress',
+        cwd=work,
+        env=env,
+    )
     assert (work / 'yolo' / 'dataset.yaml').is_file()
     # near-perfect detections: every well-formed ground-truth box with score 1
     from xview_data.converters.xview_geojson import read_xview_geojson
+
     table = read_xview_geojson(work / 'release' / 'xView_train.geojson')
     predictions = work / 'predictions'
     predictions.mkdir()
     for position, objects in table.groups():
         boxes = table.boxes
-        lines = [' '.join(f'{v:g}' for v in boxes[k]) + f' {table.type_ids[k]} 1'
-                 for k in objects
-                 if boxes[k].min() >= 0 and boxes[k][2] > boxes[k][0] and boxes[k][3] > boxes[k][1]]
+        lines = [
+            ' '.join(f'{v:g}' for v in boxes[k]) + f' {table.type_ids[k]} 1'
+            for k in objects
+            if boxes[k].min() >= 0
+            and boxes[k][2] > boxes[k][0]
+            and boxes[k][3] > boxes[k][1]
+        ]
         (predictions / f'{table.images[position].file_name}.txt').write_text(
-            '\n'.join(lines) + '\n')
-    out = run('xview-score', predictions, 'release/xView_train.geojson', '-o', 'score',
-              cwd=work, env=env)
+            '\n'.join(lines) + '\n'
+        )
+    out = run(
+        'xview-score',
+        predictions,
+        'release/xView_train.geojson',
+        '-o',
+        'score',
+        cwd=work,
+        env=env,
+    )
     assert 'map_score   1.00000000' in out  # every detection a true positive
     assert 0.5 < float((work / 'score' / 'score.txt').read_text()) <= 1
-    assert (work / 'score' / 'precision_recall.png').stat().st_size > 1000  # matplotlib
+    assert (
+        work / 'score' / 'precision_recall.png'
+    ).stat().st_size > 1000  # matplotlib

@@ -1,4 +1,6 @@
-"""Convert xView annotations between formats, chipping scenes and splitting them (also installed as ``xview-convert``; options: ``--help``)."""
+"""Convert xView annotations between formats, chipping scenes and splitting
+them (also installed as ``xview-convert``; options: ``--help``)."""
+
 import sys
 
 from xview_data.cli.convert import main

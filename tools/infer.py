@@ -1,4 +1,6 @@
-"""Detect objects in whole scenes (also installed as ``xview-infer``; options: ``--help``)."""
+"""Detect objects in whole scenes (also installed as ``xview-infer``; options:
+``--help``)."""
+
 import sys
 
 from xview_plugins.cli.infer import main

@@ -1,4 +1,6 @@
-"""Write a synthetic xView release (also installed as ``xview-synth``; options: ``--help``)."""
+"""Write a synthetic xView release (also installed as ``xview-synth``; options:
+``--help``)."""
+
 import sys
 
 from xview_data.cli.synth import main

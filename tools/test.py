@@ -1,7 +1,13 @@
-"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--out R.pkl] [--show-dir D]``."""
+"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [--out R.pkl]
+[--show-dir D]``."""
+
 import sys
 
-from xview_plugins.apis import build_runner, prepare_test_config, test_arg_parser
+from xview_plugins.apis import (
+    build_runner,
+    prepare_test_config,
+    test_arg_parser,
+)
 from xview_plugins.apis.runner_config import add_prediction_dump, exit_code_of
 
 
@@ -12,6 +18,7 @@ def main(argv=None) -> int:
         runner = build_runner(prepare_test_config(args))
         add_prediction_dump(runner, args.out)
         runner.test()
+
     return exit_code_of(work)
 
 

@@ -1,4 +1,6 @@
-"""Score xView detections with the official rules (also installed as ``xview-score``; options: ``--help``)."""
+"""Score xView detections with the official rules (also installed as
+``xview-score``; options: ``--help``)."""
+
 import sys
 
 from xview_data.cli.score import main

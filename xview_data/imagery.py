@@ -1,14 +1,19 @@
 """GeoTIFF access with rasterio: sizes, windows, and the 3-channel uint8 rule.
 
-The rule that turns any raster into a 3-channel uint8 image (documented in the README):
+The rule that turns any raster into a 3-channel uint8 image (documented in the
+README):
 
-* bands: ``bands`` (1-based) picks them, default the first three; a 1-band image is
-  repeated to three channels, a 2-band image gets its first band repeated as the third.
-* values: uint8 is kept; any other dtype is stretched per band linearly so that the 2nd
-  percentile maps to 0 and the 98th to 255 (``stretch='percentile'``), or divided by
-  the dtype's maximum (``stretch='dtype'``; floats are taken as 0..1).
-* order: RGB from the file, returned as BGR by default to match mmcv's ``imread``.
+* bands: ``bands`` (1-based) picks them, default the first three; a 1-band
+  image is repeated to three channels, a 2-band image gets its first band
+  repeated as the third.
+* values: uint8 is kept; any other dtype is stretched per band linearly so that
+  the 2nd percentile maps to 0 and the 98th to 255 (``stretch='percentile'``),
+  or divided by the dtype's maximum (``stretch='dtype'``; floats are taken as
+  0..1).
+* order: RGB from the file, returned as BGR by default to match mmcv's
+  ``imread``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -21,28 +26,37 @@ PathLike = Union[str, Path]
 
 
 class ImageReadError(ValueError):
-    """An image that cannot be read; the message names the file and the reason."""
+    """An image that cannot be read; the message names the file and the
+    reason."""
 
 
 def _open(path: PathLike):
     import rasterio
     from rasterio.errors import RasterioIOError
+
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter('ignore', category=rasterio.errors.NotGeoreferencedWarning)
+            warnings.simplefilter(
+                'ignore', category=rasterio.errors.NotGeoreferencedWarning
+            )
             return rasterio.open(path)
     except RasterioIOError as err:
         if not Path(path).exists():
             raise ImageReadError(f'{path}: image file does not exist') from err
-        raise ImageReadError(f'{path}: not a readable raster image ({err})') from err
+        raise ImageReadError(
+            f'{path}: not a readable raster image ({err})'
+        ) from err
 
 
 def _tiff_header_size(path: PathLike) -> Optional[tuple[int, int]]:
-    """(width, height) from a TIFF's first IFD, or None if the file is not a plain TIFF.
+    """(width, height) from a TIFF's first IFD, or None if the file is not a
+    plain TIFF.
 
-    Reading two tags directly is ~20x faster than opening the file with an image library,
-    which matters when sizing the 847 scenes of xView in a conversion."""
+    Reading two tags directly is ~20x faster than opening the file with an
+    image library, which matters when sizing the 847 scenes of xView in a
+    conversion."""
     import struct
+
     with open(path, 'rb') as f:
         head = f.read(16)
         if len(head) < 8 or head[:2] not in (b'II', b'MM'):
@@ -62,13 +76,15 @@ def _tiff_header_size(path: PathLike) -> Optional[tuple[int, int]]:
         entries = f.read(count * entry_size)
     found = {}
     for k in range(min(count, len(entries) // entry_size)):
-        entry = entries[k * entry_size:(k + 1) * entry_size]
+        entry = entries[k * entry_size : (k + 1) * entry_size]
         tag, kind = struct.unpack(order + 'HH', entry[:4])
         if tag in (256, 257):
             fmt = {3: 'H', 4: 'I', 16: 'Q'}.get(kind)
             if fmt is None:
                 return None
-            found[tag] = struct.unpack(order + fmt, entry[value_at:value_at + struct.calcsize(fmt)])[0]
+            found[tag] = struct.unpack(
+                order + fmt, entry[value_at : value_at + struct.calcsize(fmt)]
+            )[0]
     if 256 in found and 257 in found:
         return int(found[256]), int(found[257])
     return None
@@ -81,26 +97,39 @@ def image_size(path: PathLike) -> tuple[int, int]:
         if size:
             return size
     except OSError as err:
-        raise ImageReadError(f'{path}: cannot open image ({err.strerror})') from err
+        raise ImageReadError(
+            f'{path}: cannot open image ({err.strerror})'
+        ) from err
     try:
         from PIL import Image
+
         Image.MAX_IMAGE_PIXELS = None  # satellite scenes are legitimately huge
         with Image.open(path) as im:
             return im.size
-    except Exception:  # PIL lacks many GeoTIFF layouts (uint16, 8 bands): ask rasterio
+    except (
+        Exception
+    ):  # PIL lacks many GeoTIFF layouts (uint16, 8 bands): ask rasterio
         with _open(path) as src:
             return src.width, src.height
 
 
-def to_uint8_3ch(data: np.ndarray, bands: Optional[Sequence[int]] = None,
-                 stretch: str = 'percentile', channel_order: str = 'bgr') -> np.ndarray:
-    """(bands, H, W) raster values -> (H, W, 3) uint8 following the module's rule."""
+def to_uint8_3ch(
+    data: np.ndarray,
+    bands: Optional[Sequence[int]] = None,
+    stretch: str = 'percentile',
+    channel_order: str = 'bgr',
+) -> np.ndarray:
+    """(bands, H, W) raster values -> (H, W, 3) uint8 following the module's
+    rule."""
     if data.ndim == 2:
         data = data[None]
     if bands:
         idx = [b - 1 for b in bands]
         if max(idx) >= data.shape[0] or min(idx) < 0:
-            raise ImageReadError(f'bands {list(bands)} requested from a {data.shape[0]}-band image')
+            raise ImageReadError(
+                f'bands {list(bands)} requested from a {data.shape[0]}-band'
+                ' image'
+            )
         data = data[idx]
     if data.shape[0] == 1:
         data = np.repeat(data, 3, axis=0)
@@ -113,14 +142,20 @@ def to_uint8_3ch(data: np.ndarray, bands: Optional[Sequence[int]] = None,
     if channel_order == 'bgr':
         img = np.ascontiguousarray(img[..., ::-1])
     elif channel_order != 'rgb':
-        raise ValueError(f"channel_order must be 'bgr' or 'rgb', not {channel_order!r}")
+        raise ValueError(
+            f"channel_order must be 'bgr' or 'rgb', not {channel_order!r}"
+        )
     return img
 
 
 def _stretch(data: np.ndarray, stretch: str) -> np.ndarray:
     values = data.astype(np.float32)
     if stretch == 'dtype':
-        top = np.iinfo(data.dtype).max if np.issubdtype(data.dtype, np.integer) else 1.0
+        top = (
+            np.iinfo(data.dtype).max
+            if np.issubdtype(data.dtype, np.integer)
+            else 1.0
+        )
         scaled = values / top
     elif stretch == 'percentile':
         flat = values.reshape(values.shape[0], -1)
@@ -128,48 +163,78 @@ def _stretch(data: np.ndarray, stretch: str) -> np.ndarray:
         high = np.percentile(flat, 98, axis=1)[:, None, None]
         scaled = (values - low) / np.maximum(high - low, 1e-6)
     else:
-        raise ValueError(f"stretch must be 'percentile' or 'dtype', not {stretch!r}")
+        raise ValueError(
+            f"stretch must be 'percentile' or 'dtype', not {stretch!r}"
+        )
     return (np.clip(np.nan_to_num(scaled), 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
-def read_image(path: PathLike, window: Optional[tuple[int, int, int, int]] = None,
-               bands: Optional[Sequence[int]] = None, stretch: str = 'percentile',
-               channel_order: str = 'bgr') -> np.ndarray:
-    """Read a raster (or the window ``(x, y, width, height)`` of it, padded with zeros
-    where it passes the border) as (H, W, 3) uint8."""
+def read_image(
+    path: PathLike,
+    window: Optional[tuple[int, int, int, int]] = None,
+    bands: Optional[Sequence[int]] = None,
+    stretch: str = 'percentile',
+    channel_order: str = 'bgr',
+) -> np.ndarray:
+    """Read a raster (or the window ``(x, y, width, height)`` of it, padded
+    with zeros where it passes the border) as (H, W, 3) uint8."""
     from rasterio.errors import RasterioError
     from rasterio.windows import Window
+
     with _open(path) as src:
         try:
             if window is None:
                 data = src.read()
             else:
                 x, y, w, h = (int(v) for v in window)
-                inside = 0 <= x and 0 <= y and x + w <= src.width and y + h <= src.height
-                data = src.read(window=Window(x, y, w, h), boundless=not inside, fill_value=0)
+                inside = (
+                    0 <= x
+                    and 0 <= y
+                    and x + w <= src.width
+                    and y + h <= src.height
+                )
+                data = src.read(
+                    window=Window(x, y, w, h),
+                    boundless=not inside,
+                    fill_value=0,
+                )
         except RasterioError as err:
-            raise ImageReadError(f'{path}: cannot read pixels ({err}); the file may be '
-                                 'truncated or corrupt') from err
+            raise ImageReadError(
+                f'{path}: cannot read pixels ({err}); the file may be '
+                'truncated or corrupt'
+            ) from err
     return to_uint8_3ch(data, bands, stretch, channel_order)
 
 
 def geotransform(path: PathLike):
-    """The file's affine pixel -> CRS transform and its CRS (None, None if absent)."""
+    """The file's affine pixel -> CRS transform and its CRS (None, None if
+    absent)."""
     with _open(path) as src:
         if src.crs is None:
             return None, None
         return src.transform, src.crs
 
 
-def write_geotiff(path: PathLike, image_bgr: np.ndarray, transform=None, crs=None) -> None:
-    """Write an (H, W, 3) BGR uint8 image as an RGB GeoTIFF (georeferenced if given)."""
+def write_geotiff(
+    path: PathLike, image_bgr: np.ndarray, transform=None, crs=None
+) -> None:
+    """Write an (H, W, 3) BGR uint8 image as an RGB GeoTIFF (georeferenced if
+    given)."""
     import rasterio
+
     rgb = image_bgr[..., ::-1].transpose(2, 0, 1)
-    profile = dict(driver='GTiff', width=rgb.shape[2], height=rgb.shape[1], count=3,
-                   dtype='uint8')
+    profile = dict(
+        driver='GTiff',
+        width=rgb.shape[2],
+        height=rgb.shape[1],
+        count=3,
+        dtype='uint8',
+    )
     if transform is not None and crs is not None:
         profile.update(transform=transform, crs=crs)
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore', category=rasterio.errors.NotGeoreferencedWarning)
+        warnings.simplefilter(
+            'ignore', category=rasterio.errors.NotGeoreferencedWarning
+        )
         with rasterio.open(path, 'w', **profile) as dst:
             dst.write(rgb)

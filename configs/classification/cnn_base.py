@@ -1,7 +1,17 @@
-# The report's convolutional family (Table 5): 3x3 convolutions and max-pools, then FFNN
-# model 4's dense layers (64, 32) and a 12-way softmax.
+# The report's convolutional family (Table 5): 3x3 convolutions and max-pools,
+# then FFNN model 4's dense layers (64, 32) and a 12-way softmax.
 _base_ = ['_base_/recognition_data.py', '_base_/keras_schedule.py']
-model = dict(type='ChipClassifier', num_classes=12,
-             backbone=dict(type='SeedCNN', model=6, act='relu', dropout=0.0, batch_norm=False,
-                           init='he_uniform'),
-             weight_penalty=None, class_weights=None)
+model = dict(
+    type='ChipClassifier',
+    num_classes=12,
+    backbone=dict(
+        type='SeedCNN',
+        model=6,
+        act='relu',
+        dropout=0.0,
+        batch_norm=False,
+        init='he_uniform',
+    ),
+    weight_penalty=None,
+    class_weights=None,
+)

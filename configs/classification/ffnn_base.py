@@ -1,6 +1,17 @@
-# The report's feed-forward family (Table 3): flatten -> dense layers -> 12-way softmax.
+# The report's feed-forward family (Table 3): flatten -> dense layers -> 12-way
+# softmax.
 _base_ = ['_base_/recognition_data.py', '_base_/keras_schedule.py']
-model = dict(type='ChipClassifier', num_classes=12,
-             backbone=dict(type='SeedFFNN', model=3, act='relu', dropout=0.0, batch_norm=False,
-                           init='he_uniform'),
-             weight_penalty=None, class_weights=None)
+model = dict(
+    type='ChipClassifier',
+    num_classes=12,
+    backbone=dict(
+        type='SeedFFNN',
+        model=3,
+        act='relu',
+        dropout=0.0,
+        batch_norm=False,
+        init='he_uniform',
+    ),
+    weight_penalty=None,
+    class_weights=None,
+)

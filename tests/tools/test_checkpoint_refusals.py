@@ -1,6 +1,8 @@
-"""Every checkpoint refusal (another number of classes, malicious, corrupt, text, zero bytes,
-truncated, missing) ends train.py, test.py and infer.py with exit code 2 and one line naming
-the file and what is wrong, without a traceback and without output."""
+"""Every checkpoint refusal (another number of classes, malicious, corrupt,
+text, zero bytes, truncated, missing) ends train.py, test.py and infer.py with
+exit code 2 and one line naming the file and what is wrong, without a traceback
+and without output."""
+
 import os
 import pickle
 import runpy
@@ -22,11 +24,12 @@ class Exploit:
 
 
 def yolov7_tiny_state(num_classes: int) -> dict:
+    from mmdet.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
 
     import xview_plugins  # noqa: F401
-    from mmdet.registry import MODELS
+
     cfg = Config.fromfile(TINY)
     cfg.model.bbox_head.num_classes = num_classes
     with DefaultScope.overwrite_default_scope('mmdet'):
@@ -38,28 +41,48 @@ def bad_checkpoints(tmp_path_factory):
     """kind -> (path, words the one-line message must hold)"""
     root = tmp_path_factory.mktemp('checkpoints')
     good = root / 'good.pth'
-    torch.save(dict(state_dict=yolov7_tiny_state(12), meta=dict(epoch=1)), good)
-    torch.save(dict(state_dict=yolov7_tiny_state(13), meta=dict(epoch=1)), root / 'thirteen.pth')
+    torch.save(
+        dict(state_dict=yolov7_tiny_state(12), meta=dict(epoch=1)), good
+    )
+    torch.save(
+        dict(state_dict=yolov7_tiny_state(13), meta=dict(epoch=1)),
+        root / 'thirteen.pth',
+    )
     with open(root / 'evil.pth', 'wb') as f:
         pickle.dump({'state_dict': Exploit()}, f)
     (root / 'text.pth').write_text('this is not a checkpoint\n')
     (root / 'random.pth').write_bytes(os.urandom(4096))
     (root / 'empty.pth').write_bytes(b'')
-    (root / 'truncated.pth').write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
+    (root / 'truncated.pth').write_bytes(
+        good.read_bytes()[: len(good.read_bytes()) // 2]
+    )
     return {
-        'wrong classes': (root / 'thirteen.pth', ('thirteen.pth', 'does not fit the model',
-                                                  'in the checkpoint and')),
-        'malicious': (root / 'evil.pth', ('evil.pth', 'refusing to load', 'system')),
+        'wrong classes': (
+            root / 'thirteen.pth',
+            (
+                'thirteen.pth',
+                'does not fit the model',
+                'in the checkpoint and',
+            ),
+        ),
+        'malicious': (
+            root / 'evil.pth',
+            ('evil.pth', 'refusing to load', 'system'),
+        ),
         'text': (root / 'text.pth', ('text.pth', 'corrupt')),
         'random bytes': (root / 'random.pth', ('random.pth', 'corrupt')),
         'zero bytes': (root / 'empty.pth', ('empty.pth', 'empty file')),
         'truncated': (root / 'truncated.pth', ('truncated.pth', 'corrupt')),
-        'missing': (root / 'absent.pth', ('absent.pth', 'no such checkpoint file')),
+        'missing': (
+            root / 'absent.pth',
+            ('absent.pth', 'no such checkpoint file'),
+        ),
     }
 
 
 def run_main(tool, argv, capsys):
-    """A tool's main() in this process (imports paid once), its exit code and stderr."""
+    """A tool's main() in this process (imports paid once), its exit code and
+    stderr."""
     main = runpy.run_path(str(ROOT / 'tools' / tool))['main']
     code = main([str(a) for a in argv])
     return code, capsys.readouterr().err
@@ -72,11 +95,20 @@ def assert_one_line_refusal(code, err, words):
     for word in words:
         assert word in lines[0], (word, lines[0])
     if 'corrupt' in words:
-        assert '--trust' not in lines[0]  # not steered to the security escape hatch
+        assert (
+            '--trust' not in lines[0]
+        )  # not steered to the security escape hatch
 
 
-KINDS = ['wrong classes', 'malicious', 'text', 'random bytes', 'zero bytes', 'truncated',
-         'missing']
+KINDS = [
+    'wrong classes',
+    'malicious',
+    'text',
+    'random bytes',
+    'zero bytes',
+    'truncated',
+    'missing',
+]
 
 
 @pytest.mark.parametrize('kind', KINDS)
@@ -84,34 +116,81 @@ def test_infer_refuses(kind, bad_checkpoints, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path, words = bad_checkpoints[kind]
     scene = write_tif(tmp_path / 'scene.tif', 96, 96)
-    code, err = run_main('infer.py', [TINY, path, scene, '--out', tmp_path / 'out',
-                                      '--tile-size', 64, '--overlap', 16, '--no-progress'], capsys)
+    code, err = run_main(
+        'infer.py',
+        [
+            TINY,
+            path,
+            scene,
+            '--out',
+            tmp_path / 'out',
+            '--tile-size',
+            64,
+            '--overlap',
+            16,
+            '--no-progress',
+        ],
+        capsys,
+    )
     assert_one_line_refusal(code, err, words)
-    assert not (tmp_path / 'out').exists() and not (tmp_path / 'EXPLOITED_MARKER').exists()
+    assert (
+        not (tmp_path / 'out').exists()
+        and not (tmp_path / 'EXPLOITED_MARKER').exists()
+    )
 
 
-@pytest.mark.parametrize('kind', ['wrong classes', 'malicious', 'truncated', 'missing'])
-def test_test_py_refuses(kind, bad_checkpoints, synthetic_release, tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize(
+    'kind', ['wrong classes', 'malicious', 'truncated', 'missing']
+)
+def test_test_py_refuses(
+    kind, bad_checkpoints, synthetic_release, tmp_path, capsys, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     path, words = bad_checkpoints[kind]
     root = f'{synthetic_release}/'
-    code, err = run_main('test.py', [
-        TINY, path, '--work-dir', tmp_path / 'work', '--cfg-options',
-        f'test_dataloader.dataset.data_root={root}', 'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False'], capsys)
+    code, err = run_main(
+        'test.py',
+        [
+            TINY,
+            path,
+            '--work-dir',
+            tmp_path / 'work',
+            '--cfg-options',
+            f'test_dataloader.dataset.data_root={root}',
+            'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False',
+        ],
+        capsys,
+    )
     assert_one_line_refusal(code, err, words)
     assert not (tmp_path / 'EXPLOITED_MARKER').exists()
 
 
 @pytest.mark.parametrize('kind', ['wrong classes'])
-def test_train_py_refuses_as_a_command(kind, bad_checkpoints, synthetic_release, tmp_path):
+def test_train_py_refuses_as_a_command(
+    kind, bad_checkpoints, synthetic_release, tmp_path
+):
     path, words = bad_checkpoints[kind]
     root = f'{synthetic_release}/'
     result = subprocess.run(
-        [sys.executable, str(ROOT / 'tools' / 'train.py'), TINY, '--work-dir',
-         str(tmp_path / 'work'), '--cfg-options', f'load_from={path}',
-         f'train_dataloader.dataset.dataset.data_root={root}', 'train_dataloader.num_workers=0',
-         'train_dataloader.persistent_workers=False', f'val_dataloader.dataset.data_root={root}',
-         'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-         'train_cfg.max_epochs=1'], capture_output=True, text=True, cwd=tmp_path)
+        [
+            sys.executable,
+            str(ROOT / 'tools' / 'train.py'),
+            TINY,
+            '--work-dir',
+            str(tmp_path / 'work'),
+            '--cfg-options',
+            f'load_from={path}',
+            f'train_dataloader.dataset.dataset.data_root={root}',
+            'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            f'val_dataloader.dataset.data_root={root}',
+            'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False',
+            'train_cfg.max_epochs=1',
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert_one_line_refusal(result.returncode, result.stderr, words)

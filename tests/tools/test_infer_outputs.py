@@ -1,6 +1,9 @@
-"""tools/infer.py writes its folder like the converter (staged, renamed at the end, a
-non-empty one only with --overwrite), refuses scenes that would overwrite each other, and
-the documented route for official weights works: convert -> infer -> xview_score."""
+"""tools/infer.py writes its folder like the converter (staged, renamed at the
+end, a non-empty one only with --overwrite), refuses scenes that would
+overwrite each other, and the documented route for official weights works:
+convert -> infer -> xview_score.
+"""
+
 import json
 import runpy
 import subprocess
@@ -17,20 +20,46 @@ from tests.tools.test_checkpoint_refusals import TINY, yolov7_tiny_state
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
     from xview_data.structures import SEED12
-    torch.save(dict(state_dict=yolov7_tiny_state(12), meta=dict(dataset_meta=dict(
-        classes=tuple(SEED12.names), xview_type_ids=tuple(SEED12.type_ids)))), path)
+
+    torch.save(
+        dict(
+            state_dict=yolov7_tiny_state(12),
+            meta=dict(
+                dataset_meta=dict(
+                    classes=tuple(SEED12.names),
+                    xview_type_ids=tuple(SEED12.type_ids),
+                )
+            ),
+        ),
+        path,
+    )
     return path
 
 
 def infer(argv, capsys):
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
-    code = main([str(a) for a in [TINY, *argv, '--tile-size', 64, '--overlap', 16,
-                                  '--no-progress', '--cfg-options',
-                                  'model.test_cfg.score_thr=0.0']])
+    code = main(
+        [
+            str(a)
+            for a in [
+                TINY,
+                *argv,
+                '--tile-size',
+                64,
+                '--overlap',
+                16,
+                '--no-progress',
+                '--cfg-options',
+                'model.test_cfg.score_thr=0.0',
+            ]
+        ]
+    )
     return code, capsys.readouterr().err
 
 
-def test_a_non_empty_out_needs_overwrite_and_is_replaced_whole(checkpoint, tmp_path, capsys):
+def test_a_non_empty_out_needs_overwrite_and_is_replaced_whole(
+    checkpoint, tmp_path, capsys
+):
     scene = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
     out = tmp_path / 'out'
     out.mkdir()
@@ -47,21 +76,27 @@ def test_a_non_empty_out_needs_overwrite_and_is_replaced_whole(checkpoint, tmp_p
 def test_two_scenes_with_one_name_are_refused(checkpoint, tmp_path, capsys):
     first = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
     second = write_tif(tmp_path / 'b' / 'scene.tif', 96, 96)
-    code, err = infer([checkpoint, first, second, '--out', tmp_path / 'out'], capsys)
+    code, err = infer(
+        [checkpoint, first, second, '--out', tmp_path / 'out'], capsys
+    )
     assert code == 2 and 'two scenes named scene' in err
     assert not (tmp_path / 'out').exists()
 
 
 def test_out_holding_the_scenes_is_refused(checkpoint, tmp_path, capsys):
     scene = write_tif(tmp_path / 'in' / 'a.tif', 96, 96)
-    code, err = infer([checkpoint, scene, '--out', tmp_path / 'in', '--overwrite'], capsys)
+    code, err = infer(
+        [checkpoint, scene, '--out', tmp_path / 'in', '--overwrite'], capsys
+    )
     assert code == 2 and 'would overwrite the input' in err and scene.is_file()
 
 
 def test_a_failing_scene_leaves_no_output(checkpoint, tmp_path, capsys):
     write_tif(tmp_path / 'in' / 'a.tif', 96, 96)
     (tmp_path / 'in' / 'b.tif').write_text('not an image')
-    code, err = infer([checkpoint, tmp_path / 'in', '--out', tmp_path / 'out'], capsys)
+    code, err = infer(
+        [checkpoint, tmp_path / 'in', '--out', tmp_path / 'out'], capsys
+    )
     assert code == 2 and 'b.tif' in err and 'Traceback' not in err
     assert not (tmp_path / 'out').exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.out.')]
@@ -69,29 +104,64 @@ def test_a_failing_scene_leaves_no_output(checkpoint, tmp_path, capsys):
 
 def test_a_folder_without_scenes_is_refused(checkpoint, tmp_path, capsys):
     (tmp_path / 'empty').mkdir()
-    code, err = infer([checkpoint, tmp_path / 'empty', '--out', tmp_path / 'out'], capsys)
+    code, err = infer(
+        [checkpoint, tmp_path / 'empty', '--out', tmp_path / 'out'], capsys
+    )
     assert code == 2 and 'no .tif or .tiff scenes' in err
 
 
-def test_official_weights_convert_infer_and_score(reference_dir, synthetic_release, tmp_path):
-    fixture = torch.load(reference_dir / 'yolov7-tiny_official_reference.pt', weights_only=True)
+def test_official_weights_convert_infer_and_score(
+    reference_dir, synthetic_release, tmp_path
+):
+    fixture = torch.load(
+        reference_dir / 'yolov7-tiny_official_reference.pt', weights_only=True
+    )
     torch.save(fixture['state_dict'], tmp_path / 'official.pt')
     converted = tmp_path / 'converted.pth'
     steps = [
-        ['convert_yolov7_weights.py', tmp_path / 'official.pt', converted, '--config', TINY],
-        ['infer.py', TINY, converted, sorted((synthetic_release / 'train_images').iterdir())[0],
-         '--out',
-         tmp_path / 'scenes', '--tile-size', 256, '--overlap', 32, '--no-progress',
-         '--cfg-options', 'model.test_cfg.score_thr=0.001'],
-        ['xview_score.py', tmp_path / 'scenes' / 'submission',
-         synthetic_release / 'xView_train.geojson', '-o', tmp_path / 'score', '--no-plot'],
+        [
+            'convert_yolov7_weights.py',
+            tmp_path / 'official.pt',
+            converted,
+            '--config',
+            TINY,
+        ],
+        [
+            'infer.py',
+            TINY,
+            converted,
+            sorted((synthetic_release / 'train_images').iterdir())[0],
+            '--out',
+            tmp_path / 'scenes',
+            '--tile-size',
+            256,
+            '--overlap',
+            32,
+            '--no-progress',
+            '--cfg-options',
+            'model.test_cfg.score_thr=0.001',
+        ],
+        [
+            'xview_score.py',
+            tmp_path / 'scenes' / 'submission',
+            synthetic_release / 'xView_train.geojson',
+            '-o',
+            tmp_path / 'score',
+            '--no-plot',
+        ],
     ]
     for tool, *args in steps:
-        result = subprocess.run([sys.executable, str(ROOT / 'tools' / tool), *map(str, args)],
-                                capture_output=True, text=True, cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, str(ROOT / 'tools' / tool), *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert result.returncode == 0, (tool, result.stderr[-2000:])
     meta = torch.load(converted, weights_only=True)['meta']['dataset_meta']
-    assert meta['classes'][2] == 'Small car' and meta['xview_type_ids'][2] == 18
+    assert (
+        meta['classes'][2] == 'Small car' and meta['xview_type_ids'][2] == 18
+    )
     images = json.loads((tmp_path / 'scenes' / 'images.json').read_text())
     assert [c['name'] for c in images['categories']] == list(meta['classes'])
     assert 0 <= float((tmp_path / 'score' / 'score.txt').read_text()) <= 1

@@ -2,12 +2,28 @@ import numpy as np
 import pytest
 
 from tests.conftest import write_tif
-from xview_data.imagery import ImageReadError, image_size, read_image, to_uint8_3ch
+from xview_data.imagery import (
+    ImageReadError,
+    image_size,
+    read_image,
+    to_uint8_3ch,
+)
 
 
-@pytest.mark.parametrize('bands, dtype', [(1, 'uint8'), (3, 'uint8'), (4, 'uint8'),
-                                          (8, 'uint16'), (3, 'uint16'), (2, 'float32')])
-def test_any_band_count_and_dtype_becomes_3_channel_uint8(tmp_path, bands, dtype):
+@pytest.mark.parametrize(
+    'bands, dtype',
+    [
+        (1, 'uint8'),
+        (3, 'uint8'),
+        (4, 'uint8'),
+        (8, 'uint16'),
+        (3, 'uint16'),
+        (2, 'float32'),
+    ],
+)
+def test_any_band_count_and_dtype_becomes_3_channel_uint8(
+    tmp_path, bands, dtype
+):
     path = write_tif(tmp_path / 'x.tif', 40, 30, bands, dtype)
     img = read_image(path)
     assert img.shape == (30, 40, 3) and img.dtype == np.uint8
@@ -18,20 +34,34 @@ def test_rule_is_documented_behaviour():
     gray = np.full((1, 2, 2), 7, np.uint8)
     assert (to_uint8_3ch(gray) == 7).all()
     rgb = np.stack([np.full((2, 2), v, np.uint8) for v in (10, 20, 30)])
-    assert to_uint8_3ch(rgb, channel_order='bgr')[0, 0].tolist() == [30, 20, 10]
-    assert to_uint8_3ch(rgb, channel_order='rgb')[0, 0].tolist() == [10, 20, 30]
-    wide = np.stack([np.linspace(0, 65535, 100, dtype=np.uint16).reshape(10, 10)] * 3)
+    assert to_uint8_3ch(rgb, channel_order='bgr')[0, 0].tolist() == [
+        30,
+        20,
+        10,
+    ]
+    assert to_uint8_3ch(rgb, channel_order='rgb')[0, 0].tolist() == [
+        10,
+        20,
+        30,
+    ]
+    wide = np.stack(
+        [np.linspace(0, 65535, 100, dtype=np.uint16).reshape(10, 10)] * 3
+    )
     assert to_uint8_3ch(wide, stretch='dtype').max() == 255
     stretched = to_uint8_3ch(wide)  # 2nd..98th percentile -> 0..255
     assert stretched.min() == 0 and stretched.max() == 255
     eight = np.arange(8)[:, None, None] * np.ones((8, 2, 2), np.uint8)
-    assert to_uint8_3ch(eight.astype(np.uint8), bands=(5, 3, 2), channel_order='rgb')[0, 0].tolist() == [4, 2, 1]
+    assert to_uint8_3ch(
+        eight.astype(np.uint8), bands=(5, 3, 2), channel_order='rgb'
+    )[0, 0].tolist() == [4, 2, 1]
 
 
 def test_windows_read_only_part_and_pad_past_the_border(tmp_path):
     path = write_tif(tmp_path / 'x.tif', 50, 40)
     full = read_image(path)
-    np.testing.assert_array_equal(read_image(path, (10, 5, 20, 15)), full[5:20, 10:30])
+    np.testing.assert_array_equal(
+        read_image(path, (10, 5, 20, 15)), full[5:20, 10:30]
+    )
     padded = read_image(path, (40, 30, 20, 20))
     assert padded.shape == (20, 20, 3)
     np.testing.assert_array_equal(padded[:10, :10], full[30:40, 40:50])
@@ -41,7 +71,7 @@ def test_windows_read_only_part_and_pad_past_the_border(tmp_path):
 def test_truncated_and_missing_files_are_named(tmp_path):
     path = write_tif(tmp_path / 'x.tif', 64, 64)
     data = path.read_bytes()
-    (tmp_path / 'cut.tif').write_bytes(data[:len(data) // 3])
+    (tmp_path / 'cut.tif').write_bytes(data[: len(data) // 3])
     with pytest.raises(ImageReadError, match='cut.tif'):
         read_image(tmp_path / 'cut.tif')
     with pytest.raises(ImageReadError, match='does not exist'):

@@ -1,2 +1,4 @@
-"""Command lines of the data layer, installed as console entry points (``xview-convert``,
-``xview-score``, ``xview-synth``) and called by the scripts under ``tools/``."""
+"""Command lines of the data layer, installed as console entry points
+(``xview-convert``, ``xview-score``, ``xview-synth``) and called by the scripts
+under ``tools/``.
+"""

@@ -1,4 +1,6 @@
-"""Cutting large scenes into chips: scene tiles for detection, object chips for recognition."""
+"""Cutting large scenes into chips: scene tiles for detection, object chips for
+recognition."""
+
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
@@ -14,9 +16,12 @@ PathLike = Union[str, Path]
 
 
 def window_starts(length: int, size: int, stride: int) -> list[int]:
-    """Window offsets covering ``[0, length)``; the last window is flush with the edge."""
+    """Window offsets covering ``[0, length)``; the last window is flush with
+    the edge."""
     if size <= 0 or stride <= 0:
-        raise ValueError(f'window size and stride must be positive (got {size}, {stride})')
+        raise ValueError(
+            f'window size and stride must be positive (got {size}, {stride})'
+        )
     if length <= size:
         return [0]
     starts = list(range(0, length - size + 1, stride))
@@ -25,10 +30,15 @@ def window_starts(length: int, size: int, stride: int) -> list[int]:
     return starts
 
 
-def clip_to_window(boxes: np.ndarray, window: tuple[float, float, float, float],
-                   min_visible: float) -> tuple[np.ndarray, np.ndarray]:
-    """Intersect boxes with a window (shapely). Returns the positions of the boxes whose
-    visible fraction is at least ``min_visible`` (and above zero) and their clipped boxes."""
+def clip_to_window(
+    boxes: np.ndarray,
+    window: tuple[float, float, float, float],
+    min_visible: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intersect boxes with a window (shapely). Returns the positions of the
+    boxes whose visible fraction is at least ``min_visible`` (and above zero)
+    and their clipped boxes.
+    """
     if not len(boxes):
         return np.zeros(0, np.int64), np.zeros((0, 4))
     geoms = shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])
@@ -38,73 +48,116 @@ def clip_to_window(boxes: np.ndarray, window: tuple[float, float, float, float],
     return keep, shapely.bounds(visible[keep]).reshape(-1, 4)
 
 
-def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
-                min_visible: float = 0.5, keep_empty: bool = False,
-                image_dir: Optional[PathLike] = None, out_dir: Optional[PathLike] = None,
-                progress: Optional[Callable] = None) -> AnnotationTable:
-    """Tile every scene with ``chip_size`` windows (stride ``chip_size - overlap``).
+def chip_scenes(
+    table: AnnotationTable,
+    chip_size: int,
+    overlap: int = 0,
+    min_visible: float = 0.5,
+    keep_empty: bool = False,
+    image_dir: Optional[PathLike] = None,
+    out_dir: Optional[PathLike] = None,
+    progress: Optional[Callable] = None,
+) -> AnnotationTable:
+    """Tile every scene with ``chip_size`` windows (stride ``chip_size -
+    overlap``).
 
-    An object goes into a chip when at least ``min_visible`` of its area lies inside, with
-    its box clipped to the chip. Chips without objects are dropped unless ``keep_empty``.
-    With ``image_dir`` and ``out_dir`` the chip images are written as GeoTIFFs (keeping
-    the scene's georeference) under ``out_dir``, named ``<scene>_<x>_<y>.tif``.
+    An object goes into a chip when at least ``min_visible`` of its area lies
+    inside, with its box clipped to the chip. Chips without objects are dropped
+    unless ``keep_empty``. With ``image_dir`` and ``out_dir`` the chip images
+    are written as GeoTIFFs (keeping the scene's georeference) under
+    ``out_dir``, named ``<scene>_<x>_<y>.tif``.
     """
     from ..imagery import geotransform, read_image, write_geotiff
+
     if chip_size < 1:
-        raise ValueError(f'the chip size must be at least 1 px (got {chip_size})')
+        raise ValueError(
+            f'the chip size must be at least 1 px (got {chip_size})'
+        )
     if not 0 <= overlap < chip_size:
         raise ValueError(f'overlap must be in [0, chip size) (got {overlap})')
     stride = chip_size - overlap
     chips: list[ImageRecord] = []
-    columns: dict[str, list] = dict(image_index=[], boxes=[], type_ids=[], source_ids=[])
+    columns: dict[str, list] = dict(
+        image_index=[], boxes=[], type_ids=[], source_ids=[]
+    )
     empty_chips = 0
     covered = np.zeros(len(table), bool)
     for position, objects in table.groups():
         scene = table.images[position]
         if not scene.width or not scene.height:
-            raise ValueError(f'{scene.file_name}: chipping needs the image size (pass --images)')
+            raise ValueError(
+                f'{scene.file_name}: chipping needs the image size (pass'
+                ' --images)'
+            )
         boxes = table.boxes[objects]
         transform = crs = None
         if image_dir is not None and out_dir is not None:
             transform, crs = geotransform(Path(image_dir) / scene.file_name)
         for y in window_starts(scene.height, chip_size, stride):
             for x in window_starts(scene.width, chip_size, stride):
-                near = np.flatnonzero((boxes[:, 0] < x + chip_size) & (boxes[:, 2] > x)
-                                      & (boxes[:, 1] < y + chip_size) & (boxes[:, 3] > y))
-                keep, clipped = clip_to_window(boxes[near], (x, y, x + chip_size, y + chip_size),
-                                               min_visible)
+                near = np.flatnonzero(
+                    (boxes[:, 0] < x + chip_size)
+                    & (boxes[:, 2] > x)
+                    & (boxes[:, 1] < y + chip_size)
+                    & (boxes[:, 3] > y)
+                )
+                keep, clipped = clip_to_window(
+                    boxes[near],
+                    (x, y, x + chip_size, y + chip_size),
+                    min_visible,
+                )
                 if not len(keep) and not keep_empty:
                     empty_chips += 1
                     continue
                 stem = PurePosixPath(scene.file_name)
                 name = str(stem.with_name(f'{stem.stem}_{x}_{y}.tif'))
-                width, height = min(chip_size, scene.width), min(chip_size, scene.height)
+                width, height = (
+                    min(chip_size, scene.width),
+                    min(chip_size, scene.height),
+                )
                 if image_dir is not None and out_dir is not None:
-                    pixels = read_image(Path(image_dir) / scene.file_name,
-                                        (x, y, width, height))
+                    pixels = read_image(
+                        Path(image_dir) / scene.file_name,
+                        (x, y, width, height),
+                    )
                     target = path_inside(out_dir, name)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    chip_transform = None if transform is None else (
-                        transform @ transform.translation(x, y))
+                    chip_transform = (
+                        None
+                        if transform is None
+                        else (transform @ transform.translation(x, y))
+                    )
                     write_geotiff(target, pixels, chip_transform, crs)
                 chip_position = len(chips)
-                chips.append(ImageRecord(name, width, height, scene.scene_name, (x, y)))
+                chips.append(
+                    ImageRecord(name, width, height, scene.scene_name, (x, y))
+                )
                 chosen = objects[near[keep]]
                 covered[chosen] = True
-                columns['image_index'].append(np.full(len(keep), chip_position))
+                columns['image_index'].append(
+                    np.full(len(keep), chip_position)
+                )
                 columns['boxes'].append(clipped - [x, y, x, y])
                 columns['type_ids'].append(table.type_ids[chosen])
                 columns['source_ids'].append(table.source_ids[chosen])
         if progress:
             progress()
-    empty = dict(image_index=np.zeros(0, np.int64), boxes=np.zeros((0, 4)),
-                 type_ids=np.zeros(0, np.int64), source_ids=np.zeros(0, np.int64))
+    empty = dict(
+        image_index=np.zeros(0, np.int64),
+        boxes=np.zeros((0, 4)),
+        type_ids=np.zeros(0, np.int64),
+        source_ids=np.zeros(0, np.int64),
+    )
     # the source's skip counts carry over, also when no chip keeps anything
-    chipped = AnnotationTable(chips, *(np.concatenate(columns[k]) if columns[k] else empty[k]
-                                       for k in ('image_index', 'boxes', 'type_ids',
-                                                 'source_ids')),
-                              skipped=table.skipped.copy(),
-                              skip_examples=dict(table.skip_examples))
+    chipped = AnnotationTable(
+        chips,
+        *(
+            np.concatenate(columns[k]) if columns[k] else empty[k]
+            for k in ('image_index', 'boxes', 'type_ids', 'source_ids')
+        ),
+        skipped=table.skipped.copy(),
+        skip_examples=dict(table.skip_examples),
+    )
     lost = int((~covered).sum())
     if lost:
         chipped.skipped['below --min-visible in every chip'] += lost
@@ -113,60 +166,110 @@ def chip_scenes(table: AnnotationTable, chip_size: int, overlap: int = 0,
     return chipped
 
 
-def object_windows(boxes: np.ndarray, context: float = 1.5, min_window: int = 32) -> np.ndarray:
-    """Square context windows ``(left, top, side)`` centred on each box, of side
-    ``max(context * longer box side, min_window)``, rounded to whole pixels."""
-    sides = np.maximum(context * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]),
-                       min_window)
+def object_windows(
+    boxes: np.ndarray, context: float = 1.5, min_window: int = 32
+) -> np.ndarray:
+    """Square context windows ``(left, top, side)`` centred on each box, of
+    side ``max(context * longer box side, min_window)``, rounded to whole
+    pixels."""
+    sides = np.maximum(
+        context
+        * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]),
+        min_window,
+    )
     left = np.round((boxes[:, 0] + boxes[:, 2]) / 2 - sides / 2)
     top = np.round((boxes[:, 1] + boxes[:, 3]) / 2 - sides / 2)
     return np.column_stack([left, top, np.round(sides)]).astype(np.int64)
 
 
-def _write_window_chip(scene_path: Path, window, size: int, out_path: Path) -> None:
+def _write_window_chip(
+    scene_path: Path, window, size: int, out_path: Path
+) -> None:
     import cv2
+
     from ..imagery import read_image, write_geotiff
+
     left, top, side = (int(v) for v in window)
     pixels = read_image(scene_path, (left, top, side, side))
-    write_geotiff(out_path, cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR))
+    write_geotiff(
+        out_path,
+        cv2.resize(pixels, (size, size), interpolation=cv2.INTER_LINEAR),
+    )
 
 
-def cut_object_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathLike,
-                     folder: str, size: int = 224, context: float = 1.5, min_window: int = 32,
-                     progress: Optional[Callable] = None) -> AnnotationTable:
-    """One ``size`` x ``size`` chip per object, resized from a square context window.
+def cut_object_chips(
+    table: AnnotationTable,
+    image_dir: PathLike,
+    out_dir: PathLike,
+    folder: str,
+    size: int = 224,
+    context: float = 1.5,
+    min_window: int = 32,
+    progress: Optional[Callable] = None,
+) -> AnnotationTable:
+    """One ``size`` x ``size`` chip per object, resized from a square context
+    window.
 
-    The window is centred on the box, its side ``max(context * max(w, h), min_window)``;
-    parts outside the scene are zero. The returned table has one image per chip
-    (``<folder>/<n>.tif``, numbered from 1) and the box in chip pixels.
+    The window is centred on the box, its side ``max(context * max(w, h),
+    min_window)``; parts outside the scene are zero. The returned table has one
+    image per chip (``<folder>/<n>.tif``, numbered from 1) and the box in chip
+    pixels.
     """
     chips, boxes = [], []
     path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
     for position, objects in table.groups():
         scene = table.images[position]
-        for obj, (left, top, side) in zip(objects, object_windows(table.boxes[objects], context,
-                                                                  min_window)):
+        for obj, (left, top, side) in zip(
+            objects, object_windows(table.boxes[objects], context, min_window)
+        ):
             name = f'{folder}/{len(chips) + 1:06d}.tif'
-            _write_window_chip(Path(image_dir) / scene.file_name, (left, top, side), size,
-                               path_inside(out_dir, name))
-            boxes.append(np.clip((table.boxes[obj] - [left, top, left, top]) * (size / side),
-                                 0, size))
-            chips.append(ImageRecord(name, size, size, scene.scene_name, (int(left), int(top))))
+            _write_window_chip(
+                Path(image_dir) / scene.file_name,
+                (left, top, side),
+                size,
+                path_inside(out_dir, name),
+            )
+            boxes.append(
+                np.clip(
+                    (table.boxes[obj] - [left, top, left, top])
+                    * (size / side),
+                    0,
+                    size,
+                )
+            )
+            chips.append(
+                ImageRecord(
+                    name, size, size, scene.scene_name, (int(left), int(top))
+                )
+            )
         if progress:
             progress()
     order = np.argsort(table.image_index, kind='stable')
-    return AnnotationTable(chips, np.arange(len(chips)), np.array(boxes).reshape(-1, 4),
-                           table.type_ids[order], table.source_ids[order], table.skipped.copy(),
-                           dict(table.skip_examples))
+    return AnnotationTable(
+        chips,
+        np.arange(len(chips)),
+        np.array(boxes).reshape(-1, 4),
+        table.type_ids[order],
+        table.source_ids[order],
+        table.skipped.copy(),
+        dict(table.skip_examples),
+    )
 
 
-def sample_background_windows(boxes: np.ndarray, width: int, height: int, count: int,
-                              sides: np.ndarray, max_overlap: float = 0.1,
-                              rng: Optional[np.random.Generator] = None,
-                              attempts: int = 50) -> np.ndarray:
-    """Up to ``count`` square windows ``(left, top, side)`` inside a ``width`` x ``height``
-    scene that hold at most ``max_overlap`` of any object's area (a sliver at the edge is
-    allowed, most of an object is not). Sides are drawn from ``sides``."""
+def sample_background_windows(
+    boxes: np.ndarray,
+    width: int,
+    height: int,
+    count: int,
+    sides: np.ndarray,
+    max_overlap: float = 0.1,
+    rng: Optional[np.random.Generator] = None,
+    attempts: int = 50,
+) -> np.ndarray:
+    """Up to ``count`` square windows ``(left, top, side)`` inside a ``width``
+    x ``height`` scene that hold at most ``max_overlap`` of any object's area
+    (a sliver at the edge is allowed, most of an object is not). Sides are
+    drawn from ``sides``."""
     rng = rng or np.random.default_rng(0)
     sides = np.asarray(sides, dtype=np.int64)
     sides = sides[sides < min(width, height)]
@@ -177,40 +280,82 @@ def sample_background_windows(boxes: np.ndarray, width: int, height: int, count:
     left = (rng.random(n) * (width - side + 1)).astype(np.int64)
     top = (rng.random(n) * (height - side + 1)).astype(np.int64)
     if len(boxes):
-        inter_w = (np.minimum(left[:, None] + side[:, None], boxes[None, :, 2]) -
-                   np.maximum(left[:, None], boxes[None, :, 0])).clip(0)
-        inter_h = (np.minimum(top[:, None] + side[:, None], boxes[None, :, 3]) -
-                   np.maximum(top[:, None], boxes[None, :, 1])).clip(0)
-        area = ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).clip(1e-9)
+        inter_w = (
+            np.minimum(left[:, None] + side[:, None], boxes[None, :, 2])
+            - np.maximum(left[:, None], boxes[None, :, 0])
+        ).clip(0)
+        inter_h = (
+            np.minimum(top[:, None] + side[:, None], boxes[None, :, 3])
+            - np.maximum(top[:, None], boxes[None, :, 1])
+        ).clip(0)
+        area = (
+            (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+        ).clip(1e-9)
         free = ((inter_w * inter_h) / area[None]).max(1) <= max_overlap
     else:
         free = np.ones(n, bool)
     return np.column_stack([left, top, side])[free][:count]
 
 
-def cut_background_chips(table: AnnotationTable, image_dir: PathLike, out_dir: PathLike,
-                         folder: str, per_scene: int, size: int = 224, context: float = 1.5,
-                         min_window: int = 32, max_overlap: float = 0.1, seed: int = 0,
-                         type_id: int = 0) -> AnnotationTable:
-    """``per_scene`` negative chips per scene of ``table`` (``<folder>/bg_<n>.tif``): windows
-    with at most ``max_overlap`` of any object inside, at the sizes of the object chips'
-    windows, resized to ``size``. Their class is ``type_id`` (the Background class) and
-    their box the whole chip."""
+def cut_background_chips(
+    table: AnnotationTable,
+    image_dir: PathLike,
+    out_dir: PathLike,
+    folder: str,
+    per_scene: int,
+    size: int = 224,
+    context: float = 1.5,
+    min_window: int = 32,
+    max_overlap: float = 0.1,
+    seed: int = 0,
+    type_id: int = 0,
+) -> AnnotationTable:
+    """``per_scene`` negative chips per scene of ``table``
+    (``<folder>/bg_<n>.tif``): windows with at most ``max_overlap`` of any
+    object inside, at the sizes of the object chips' windows, resized to
+    ``size``. Their class is ``type_id`` (the Background class) and their box
+    the whole chip."""
     rng = np.random.default_rng(seed)
-    all_sides = object_windows(table.boxes, context, min_window)[:, 2] if len(table) else \
-        np.array([min_window, size])
+    all_sides = (
+        object_windows(table.boxes, context, min_window)[:, 2]
+        if len(table)
+        else np.array([min_window, size])
+    )
     chips = []
     path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
     by_scene = dict(table.groups())
     for position, scene in enumerate(table.images):
         boxes = table.boxes[by_scene.get(position, np.zeros(0, np.int64))]
-        for window in sample_background_windows(boxes, scene.width, scene.height, per_scene,
-                                                all_sides, max_overlap, rng):
+        for window in sample_background_windows(
+            boxes,
+            scene.width,
+            scene.height,
+            per_scene,
+            all_sides,
+            max_overlap,
+            rng,
+        ):
             name = f'{folder}/bg_{len(chips) + 1:06d}.tif'
-            _write_window_chip(Path(image_dir) / scene.file_name, window, size,
-                               path_inside(out_dir, name))
-            chips.append(ImageRecord(name, size, size, scene.scene_name,
-                                     (int(window[0]), int(window[1]))))
+            _write_window_chip(
+                Path(image_dir) / scene.file_name,
+                window,
+                size,
+                path_inside(out_dir, name),
+            )
+            chips.append(
+                ImageRecord(
+                    name,
+                    size,
+                    size,
+                    scene.scene_name,
+                    (int(window[0]), int(window[1])),
+                )
+            )
     n = len(chips)
-    return AnnotationTable(chips, np.arange(n), np.tile([0.0, 0.0, size, size], (n, 1)),
-                           np.full(n, type_id, np.int64), np.full(n, -1, np.int64))
+    return AnnotationTable(
+        chips,
+        np.arange(n),
+        np.tile([0.0, 0.0, size, size], (n, 1)),
+        np.full(n, type_id, np.int64),
+        np.full(n, -1, np.int64),
+    )

@@ -1,8 +1,10 @@
-"""COCO detection JSON: ``bbox`` is ``[x, y, width, height]``; ``category_id = index + 1``.
+"""COCO detection JSON: ``bbox`` is ``[x, y, width, height]``; ``category_id =
+index + 1``.
 
-Categories carry the xView ``type_id`` so that any COCO file this package writes reads
-back to the same classes whatever class map was used.
+Categories carry the xView ``type_id`` so that any COCO file this package
+writes reads back to the same classes whatever class map was used.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,62 +20,104 @@ PathLike = Union[str, Path]
 
 
 def coco_categories(class_map: ClassMap) -> list[dict]:
-    return [dict(id=i + 1, name=name, type_id=t, supercategory='xview')
-            for i, (t, name) in enumerate(zip(class_map.type_ids, class_map.names))]
+    return [
+        dict(id=i + 1, name=name, type_id=t, supercategory='xview')
+        for i, (t, name) in enumerate(zip(class_map.type_ids, class_map.names))
+    ]
 
 
-def write_coco(table: AnnotationTable, path: PathLike, class_map: ClassMap,
-               file_prefix: str = '') -> None:
-    """Write ``table`` (restricted to ``class_map``'s classes beforehand) as COCO JSON."""
+def write_coco(
+    table: AnnotationTable,
+    path: PathLike,
+    class_map: ClassMap,
+    file_prefix: str = '',
+) -> None:
+    """Write ``table`` (restricted to ``class_map``'s classes beforehand) as
+    COCO JSON."""
     lut = class_map.lookup_table()
     category_ids = (lut[table.type_ids] + 1).tolist()
     if len(table) and min(category_ids) < 1:
-        raise ValueError('write_coco: the table holds classes outside the class map; '
-                         'call restrict_classes first')
+        raise ValueError(
+            'write_coco: the table holds classes outside the class map; '
+            'call restrict_classes first'
+        )
     xywh = table.boxes.copy()
     xywh[:, 2:] -= xywh[:, :2]
     if not np.isfinite(xywh).all():
         raise ValueError('write_coco: boxes must be finite')
-    images = [dict(id=i + 1, file_name=file_prefix + r.file_name, width=r.width, height=r.height)
-              for i, r in enumerate(table.images)]
-    document = dict(info=dict(description='xView annotations written by xview-plugins'),
-                    images=images, annotations=[], categories=coco_categories(class_map))
+    images = [
+        dict(
+            id=i + 1,
+            file_name=file_prefix + r.file_name,
+            width=r.width,
+            height=r.height,
+        )
+        for i, r in enumerate(table.images)
+    ]
+    document = dict(
+        info=dict(description='xView annotations written by xview-plugins'),
+        images=images,
+        annotations=[],
+        categories=coco_categories(class_map),
+    )
     head = msgspec.json.encode(document)
     marker = b'"annotations":[]'
     cut = head.index(marker) + len(marker) - 1
-    columns = np.column_stack([np.arange(1, len(table) + 1), table.image_index + 1,
-                               np.asarray(category_ids), xywh, xywh[:, 2] * xywh[:, 3]])
+    columns = np.column_stack(
+        [
+            np.arange(1, len(table) + 1),
+            table.image_index + 1,
+            np.asarray(category_ids),
+            xywh,
+            xywh[:, 2] * xywh[:, 3],
+        ]
+    )
     with atomic_write(path, 'wb') as f:
         f.write(head[:cut])
-        # Annotations are formatted in chunks with one C-level call each: building 600k
-        # dicts for a generic encoder costs several times more time and memory.
+        # Annotations are formatted in chunks with one C-level call each:
+        # building 600k dicts for a generic encoder costs several times more
+        # time and memory.
         integral = bool(np.all(columns == np.round(columns)))
-        template = _ANNOTATION.replace('%.2f', '%d') if integral else _ANNOTATION
+        template = (
+            _ANNOTATION.replace('%.2f', '%d') if integral else _ANNOTATION
+        )
         for start in range(0, len(table), _CHUNK):
-            rows = columns[start:start + _CHUNK]
+            rows = columns[start : start + _CHUNK]
             values = rows.astype(np.int64) if integral else rows
-            text = ','.join([template] * len(rows)) % tuple(values.ravel().tolist())
+            text = ','.join([template] * len(rows)) % tuple(
+                values.ravel().tolist()
+            )
             f.write(((',' if start else '') + text).encode())
         f.write(head[cut:])
 
 
 _CHUNK = 20000
-_ANNOTATION = ('{"id":%d,"image_id":%d,"category_id":%d,"bbox":[%.2f,%.2f,%.2f,%.2f],'
-               '"area":%.2f,"iscrowd":0}')
+_ANNOTATION = (
+    '{"id":%d,"image_id":%d,"category_id":%d,"bbox":[%.2f,%.2f,%.2f,%.2f],'
+    '"area":%.2f,"iscrowd":0}'
+)
 
 
-def read_coco(path: PathLike, class_map: Optional[ClassMap] = None) -> AnnotationTable:
+def read_coco(
+    path: PathLike, class_map: Optional[ClassMap] = None
+) -> AnnotationTable:
     """Read COCO JSON. Categories without a ``type_id`` are resolved through
     ``class_map`` (``category_id - 1`` is the class index)."""
     path = Path(path)
     try:
         document = msgspec.json.decode(path.read_bytes())
     except OSError as err:
-        raise ValueError(f'{path}: cannot read annotation file ({err.strerror})') from err
+        raise ValueError(
+            f'{path}: cannot read annotation file ({err.strerror})'
+        ) from err
     except msgspec.DecodeError as err:
         raise ValueError(f'{path}: not valid JSON ({err})') from err
-    if not isinstance(document, dict) or not {'images', 'annotations'} <= set(document):
-        raise ValueError(f"{path}: not a COCO file (needs 'images' and 'annotations')")
+    if not isinstance(document, dict) or not {'images', 'annotations'} <= set(
+        document
+    ):
+        raise ValueError(
+            f"{path}: not a COCO file (needs 'images' and 'annotations')"
+        )
     for key in ('images', 'annotations', 'categories'):
         entries = document.get(key, [])
         if not isinstance(entries, list):
@@ -88,20 +132,32 @@ def read_coco(path: PathLike, class_map: Optional[ClassMap] = None) -> Annotatio
         if 'type_id' in category:
             type_of_category[category['id']] = int(category['type_id'])
         elif class_map is not None and 1 <= category['id'] <= len(class_map):
-            type_of_category[category['id']] = class_map.type_ids[category['id'] - 1]
+            type_of_category[category['id']] = class_map.type_ids[
+                category['id'] - 1
+            ]
         else:
-            raise ValueError(f"{path}: category {category.get('id')} ({category.get('name')}) has "
-                             'no type_id and no class map resolves it (pass --classes)')
+            raise ValueError(
+                f'{path}: category {category.get("id")}'
+                f' ({category.get("name")}) has no type_id and no class map'
+                ' resolves it (pass --classes)'
+            )
     images, position_of = [], {}
     for k, entry in enumerate(document['images']):
         name = safe_relative_path(entry.get('file_name', ''))
         if name is None:
-            raise ValueError(f"{path}: image {entry.get('id')}: file_name "
-                             f"'{entry.get('file_name')}' is absolute or leaves the image root")
+            raise ValueError(
+                f'{path}: image {entry.get("id")}: file_name'
+                f" '{entry.get('file_name')}' is absolute or leaves the image"
+                ' root'
+            )
         if entry['id'] in position_of:
-            raise ValueError(f"{path}: images[{k}]: image id {entry['id']} appears twice")
+            raise ValueError(
+                f'{path}: images[{k}]: image id {entry["id"]} appears twice'
+            )
         position_of[entry['id']] = len(images)
-        images.append(ImageRecord(name, entry.get('width'), entry.get('height')))
+        images.append(
+            ImageRecord(name, entry.get('width'), entry.get('height'))
+        )
     annotations = document['annotations']
     try:
         image_index = [position_of[a['image_id']] for a in annotations]
@@ -110,23 +166,34 @@ def read_coco(path: PathLike, class_map: Optional[ClassMap] = None) -> Annotatio
         if boxes.shape != (len(annotations), 4):
             raise ValueError('not four numbers')
     except (KeyError, TypeError, ValueError):
-        raise ValueError(f'{path}: {_first_bad_annotation(annotations, position_of, type_of_category)}'
-                         ) from None
+        problem = _first_bad_annotation(
+            annotations, position_of, type_of_category
+        )
+        raise ValueError(f'{path}: {problem}') from None
     boxes[:, 2:] += boxes[:, :2]
     ids = [a.get('id', -1) for a in annotations]
     return AnnotationTable(images, image_index, boxes, type_ids, ids)
 
 
-def _first_bad_annotation(annotations: list, images: dict, categories: dict) -> str:
-    """What is wrong with the first annotation that is not usable, naming it."""
+def _first_bad_annotation(
+    annotations: list, images: dict, categories: dict
+) -> str:
+    """What is wrong with the first annotation that is not usable, naming
+    it."""
     for k, a in enumerate(annotations):
-        where = f"annotations[{k}] (id {a.get('id')})"
+        where = f'annotations[{k}] (id {a.get("id")})'
         if a.get('image_id') not in images:
-            return f"{where}: unknown image_id {a.get('image_id')!r}"
+            return f'{where}: unknown image_id {a.get("image_id")!r}'
         if a.get('category_id') not in categories:
-            return f"{where}: unknown category_id {a.get('category_id')!r}"
+            return f'{where}: unknown category_id {a.get("category_id")!r}'
         bbox = a.get('bbox')
-        if not (isinstance(bbox, list) and len(bbox) == 4 and all(
-                type(v) in (int, float) for v in bbox)):
-            return f"{where}: bbox must be four numbers [x, y, w, h], got {bbox!r}"
+        if not (
+            isinstance(bbox, list)
+            and len(bbox) == 4
+            and all(type(v) in (int, float) for v in bbox)
+        ):
+            return (
+                f'{where}: bbox must be four numbers [x, y, w, h], got'
+                f' {bbox!r}'
+            )
     return 'malformed annotations'

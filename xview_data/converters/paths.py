@@ -1,4 +1,5 @@
 """Safe paths and atomic writes: nothing outside OUT, nothing half-written."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ PathLike = Union[str, os.PathLike]
 
 
 def safe_relative_path(name: str) -> Optional[str]:
-    """``name`` as a normalized relative POSIX path, or None when it could escape its root
-    (absolute, drive-qualified, or with a ``..`` component)."""
+    """``name`` as a normalized relative POSIX path, or None when it could
+    escape its root (absolute, drive-qualified, or with a ``..`` component)."""
     if not isinstance(name, str) or not name.strip() or '\x00' in name:
         return None
     posix = name.replace('\\', '/')
@@ -27,12 +28,16 @@ def safe_relative_path(name: str) -> Optional[str]:
 def path_inside(root: PathLike, relative: str) -> Path:
     """``root / relative``, refusing any result outside ``root``.
 
-    Lexical (no filesystem calls): ``root`` is a folder this package created, so only
-    ``..`` and absolute parts of ``relative`` could lead outside it."""
+    Lexical (no filesystem calls): ``root`` is a folder this package created,
+    so only ``..`` and absolute parts of ``relative`` could lead outside it."""
     root_text = os.path.abspath(root)
     target = os.path.normpath(os.path.join(root_text, relative))
-    if os.path.isabs(relative) or not target.startswith(root_text.rstrip(os.sep) + os.sep):
-        raise ValueError(f"refusing to write '{relative}': it lies outside {root_text}")
+    if os.path.isabs(relative) or not target.startswith(
+        root_text.rstrip(os.sep) + os.sep
+    ):
+        raise ValueError(
+            f"refusing to write '{relative}': it lies outside {root_text}"
+        )
     return Path(target)
 
 
@@ -44,11 +49,15 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_write(path: PathLike, mode: str = 'w', **kwargs) -> Iterator:
-    """Write to a temporary file beside ``path`` and rename it into place on success. The
-    file gets the permissions a plain ``open()`` would give it (0666 less the umask)."""
+    """Write to a temporary file beside ``path`` and rename it into place on
+    success. The file gets the permissions a plain ``open()`` would give it
+    (0666 less the umask).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.partial', dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{path.name}.', suffix='.partial', dir=path.parent
+    )
     try:
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode, **kwargs) as f:
@@ -64,35 +73,53 @@ _RENAME_EXCHANGE = 2
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where
-    the system or file system cannot."""
+    """Swap two paths in one atomic step (Linux
+    ``renameat2(RENAME_EXCHANGE)``); False where the system or file system
+    cannot."""
     import ctypes
     import ctypes.util
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6', use_errno=True)
+        libc = ctypes.CDLL(
+            ctypes.util.find_library('c') or 'libc.so.6', use_errno=True
+        )
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    result = renameat2(
+        at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE
+    )
     return result == 0
 
 
 def _alive(path: Path) -> bool:
-    """Whether the process whose id ends a staging name (``...-<pid>``) still runs."""
+    """Whether the process whose id ends a staging name (``...-<pid>``) still
+    runs."""
     pid = path.name.rsplit('-', 1)[-1]
-    return pid.isdigit() and int(pid) != os.getpid() and Path(f'/proc/{pid}').exists()
+    return (
+        pid.isdigit()
+        and int(pid) != os.getpid()
+        and Path(f'/proc/{pid}').exists()
+    )
 
 
 def recover_interrupted_swap(out_dir: PathLike) -> None:
-    """Finish or roll back what a killed run left beside ``out_dir``: its staging folder
-    (``.<name>.partial-<pid>``, removed), a complete new output waiting to be swapped in
-    (``.<name>.ready-<pid>``) and the old output moved aside (``.<name>.old-<pid>``).
-    OUT present: the swap is done or never began, leftovers go. OUT missing: the complete
-    new output goes in if there is one, else the old one comes back."""
+    """Finish or roll back what a killed run left beside ``out_dir``: its
+    staging folder (``.<name>.partial-<pid>``, removed), a complete new output
+    waiting to be swapped in (``.<name>.ready-<pid>``) and the old output moved
+    aside (``.<name>.old-<pid>``). OUT present: the swap is done or never
+    began, leftovers go. OUT missing: the complete new output goes in if there
+    is one, else the old one comes back."""
     out_dir = Path(out_dir).absolute()
-    leftovers = {kind: [p for p in out_dir.parent.glob(f'.{out_dir.name}.{kind}-*')
-                        if not _alive(p)] for kind in ('partial', 'ready', 'old')}
+    leftovers = {
+        kind: [
+            p
+            for p in out_dir.parent.glob(f'.{out_dir.name}.{kind}-*')
+            if not _alive(p)
+        ]
+        for kind in ('partial', 'ready', 'old')
+    }
     if not out_dir.exists():
         for candidate in leftovers['ready'] + leftovers['old']:
             os.rename(candidate, out_dir)
@@ -103,25 +130,37 @@ def recover_interrupted_swap(out_dir: PathLike) -> None:
 
 
 @contextlib.contextmanager
-def staged_directory(out_dir: PathLike, overwrite: bool = False) -> Iterator[Path]:
-    """A hidden staging folder beside ``out_dir`` that becomes ``out_dir`` on success.
+def staged_directory(
+    out_dir: PathLike, overwrite: bool = False
+) -> Iterator[Path]:
+    """A hidden staging folder beside ``out_dir`` that becomes ``out_dir`` on
+    success.
 
-    A failed or killed run leaves ``out_dir`` as it was. With ``overwrite`` the old output
-    is replaced crash-safely: at every instant ``out_dir`` is the complete old output or
-    the complete new one (an atomic exchange of the two folders; where the file system
-    cannot exchange, two renames, and a later run finishes or rolls back a swap it finds
-    half done, see :func:`recover_interrupted_swap`). The folder gets the permissions a
-    plain ``mkdir`` would give it (0777 less the umask).
+    A failed or killed run leaves ``out_dir`` as it was. With ``overwrite`` the
+    old output is replaced crash-safely: at every instant ``out_dir`` is the
+    complete old output or the complete new one (an atomic exchange of the two
+    folders; where the file system cannot exchange, two renames, and a later
+    run finishes or rolls back a swap it finds half done, see
+    :func:`recover_interrupted_swap`). The folder gets the permissions a plain
+    ``mkdir`` would give it (0777 less the umask).
     """
     out_dir = Path(out_dir).absolute()
     recover_interrupted_swap(out_dir)
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise FileExistsError(f'{out_dir} exists and is not a folder')
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise FileExistsError(f'{out_dir} exists and is not empty (pass --overwrite to replace it)')
+        raise FileExistsError(
+            f'{out_dir} exists and is not empty (pass --overwrite to'
+            ' replace it)'
+        )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.partial-', dir=out_dir.parent))
-    # mkdtemp adds random letters; end the name with our pid so that stale folders are known.
+    stage = Path(
+        tempfile.mkdtemp(
+            prefix=f'.{out_dir.name}.partial-', dir=out_dir.parent
+        )
+    )
+    # mkdtemp adds random letters; end the name with our pid so that stale
+    # folders are known.
     final_stage = stage.with_name(f'.{out_dir.name}.partial-{os.getpid()}')
     stage.rename(final_stage)
     os.chmod(final_stage, 0o777 & ~_umask())
@@ -151,4 +190,7 @@ def ensure_not_input(out_dir: PathLike, *inputs: Optional[PathLike]) -> None:
             continue
         src = Path(item).resolve()
         if src == out or out in src.parents:
-            raise ValueError(f'output {out} would overwrite the input {src}; choose another OUT')
+            raise ValueError(
+                f'output {out} would overwrite the input {src}; choose'
+                ' another OUT'
+            )

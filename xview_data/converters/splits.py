@@ -1,4 +1,5 @@
 """Train/val splits grouped by source scene: no scene on both sides."""
+
 from __future__ import annotations
 
 import math
@@ -9,11 +10,16 @@ import numpy as np
 from ..structures import AnnotationTable
 
 
-def val_scene_names(table: AnnotationTable, val_fraction: float, seed: int = 0) -> set[str]:
-    """The source scenes held out as ``val``: ``val_fraction`` of them (at least one when
-    the fraction is positive and there are two scenes or more)."""
+def val_scene_names(
+    table: AnnotationTable, val_fraction: float, seed: int = 0
+) -> set[str]:
+    """The source scenes held out as ``val``: ``val_fraction`` of them (at
+    least one when the fraction is positive and there are two scenes or
+    more)."""
     if not 0 <= val_fraction < 1:
-        raise ValueError(f'--val-fraction must be in [0, 1) (got {val_fraction})')
+        raise ValueError(
+            f'--val-fraction must be in [0, 1) (got {val_fraction})'
+        )
     if val_fraction == 0:
         return set()
     scenes = sorted({record.scene_name for record in table.images})
@@ -22,15 +28,21 @@ def val_scene_names(table: AnnotationTable, val_fraction: float, seed: int = 0) 
     return {scenes[i] for i in rng.permutation(len(scenes))[:n_val]}
 
 
-def split_by_scene(table: AnnotationTable, val_fraction: float, seed: int = 0,
-                   val_scenes: Optional[set[str]] = None) -> dict[str, AnnotationTable]:
-    """``{'train': ..., 'val': ...}`` by source scene (see :func:`val_scene_names`), or by
-    the given ``val_scenes`` (so that chips and their scenes split alike); only ``train``
-    without a val fraction."""
+def split_by_scene(
+    table: AnnotationTable,
+    val_fraction: float,
+    seed: int = 0,
+    val_scenes: Optional[set[str]] = None,
+) -> dict[str, AnnotationTable]:
+    """``{'train': ..., 'val': ...}`` by source scene (see
+    :func:`val_scene_names`), or by the given ``val_scenes`` (so that chips and
+    their scenes split alike); only ``train`` without a val fraction."""
     if val_scenes is None:
         val_scenes = val_scene_names(table, val_fraction, seed)
     if val_fraction == 0:
         return {'train': table}
     in_val = np.array([r.scene_name in val_scenes for r in table.images], bool)
-    return {'train': table.subset_images(np.flatnonzero(~in_val)),
-            'val': table.subset_images(np.flatnonzero(in_val))}
+    return {
+        'train': table.subset_images(np.flatnonzero(~in_val)),
+        'val': table.subset_images(np.flatnonzero(in_val)),
+    }

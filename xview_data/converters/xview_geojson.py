@@ -1,8 +1,11 @@
-"""The official xView release: ``xView_train.geojson`` (+ ``train_images/<id>.tif``).
+"""The official xView release: ``xView_train.geojson`` (+
+``train_images/<id>.tif``).
 
-Reading uses a typed msgspec decode that materializes only the properties a box needs,
-so the 600k-feature public file parses in about two seconds in half a gigabyte.
+Reading uses a typed msgspec decode that materializes only the properties a box
+needs, so the 600k-feature public file parses in about two seconds in half a
+gigabyte.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -13,15 +16,23 @@ from typing import Any, Callable, Optional, Union
 import msgspec
 import numpy as np
 
-from ..structures import (INVERTED_BOX, NOT_SCORED_TYPE_IDS, XVIEW_TYPE_NAMES, ZERO_AREA_BOX,
-                          AnnotationTable, ImageRecord, parse_float)
+from ..structures import (
+    INVERTED_BOX,
+    NOT_SCORED_TYPE_IDS,
+    XVIEW_TYPE_NAMES,
+    ZERO_AREA_BOX,
+    AnnotationTable,
+    ImageRecord,
+    parse_float,
+)
 from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
 
 
-# gc=False: these hold only strings and numbers (no reference cycles), and keeping 2 x 600k
-# objects out of the cyclic garbage collector halves the decode time.
+# gc=False: these hold only strings and numbers (no reference cycles), and
+# keeping 2 x 600k objects out of the cyclic garbage collector halves the
+# decode time.
 class _Properties(msgspec.Struct, gc=False):
     bounds_imcoords: Any = None
     type_id: Any = None
@@ -41,34 +52,47 @@ class _FeatureCollection(msgspec.Struct, gc=False):
 def read_xview_geojson(path: PathLike) -> AnnotationTable:
     """Read an xView GeoJSON into a table of pixel boxes (``bounds_imcoords``).
 
-    Feature-level defects of the real file are skipped and counted per reason (no
-    properties, empty or malformed bounds, zero-area box, not-scored or unknown type_id,
-    unsafe image_id, duplicate feature_id); file-level problems raise ``ValueError``
-    naming the file. Image sizes are unknown until :func:`attach_images`.
+    Feature-level defects of the real file are skipped and counted per reason
+    (no properties, empty or malformed bounds, zero-area box, not-scored or
+    unknown type_id, unsafe image_id, duplicate feature_id); file-level
+    problems raise ``ValueError`` naming the file. Image sizes are unknown
+    until :func:`attach_images`.
     """
     path = Path(path)
     return _table_from_properties(decode_feature_properties(path), path)
 
 
 def decode_feature_properties(path: Path) -> list:
-    """The ``properties`` of every feature (None where a feature has none), through a typed
-    decode that skips geometries; file-level problems raise ``ValueError`` naming the file."""
+    """The ``properties`` of every feature (None where a feature has none),
+    through a typed decode that skips geometries; file-level problems raise
+    ``ValueError`` naming the file.
+    """
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise ValueError(f'{path}: cannot read annotation file ({err.strerror})') from err
+        raise ValueError(
+            f'{path}: cannot read annotation file ({err.strerror})'
+        ) from err
     if not raw or raw.isspace():  # strip() would copy the whole file
-        raise ValueError(f'{path}: empty file, expected a GeoJSON FeatureCollection')
+        raise ValueError(
+            f'{path}: empty file, expected a GeoJSON FeatureCollection'
+        )
     try:
         collection = msgspec.json.decode(raw, type=_FeatureCollection)
-    except msgspec.ValidationError as err:  # a subclass of DecodeError: test it first
-        raise ValueError(f'{path}: not an xView GeoJSON FeatureCollection: {err}') from err
+    except (
+        msgspec.ValidationError
+    ) as err:  # a subclass of DecodeError: test it first
+        raise ValueError(
+            f'{path}: not an xView GeoJSON FeatureCollection: {err}'
+        ) from err
     except msgspec.DecodeError as err:
         raise ValueError(f'{path}: not valid JSON ({err})') from err
     del raw
     if collection.type != 'FeatureCollection' or collection.features is None:
-        raise ValueError(f"{path}: expected a GeoJSON FeatureCollection with a 'features' list, "
-                         f'got type={collection.type!r}')
+        raise ValueError(
+            f"{path}: expected a GeoJSON FeatureCollection with a 'features'"
+            f' list, got type={collection.type!r}'
+        )
     return [f.properties for f in collection.features]
 
 
@@ -96,13 +120,21 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     skip('empty bounds_imcoords', is_empty)
     boxes = np.full((n, 4), np.nan)
     good = np.flatnonzero(is_text)
-    boxes[good] = _parse_bounds([bounds[i] for i in good]) if len(good) else boxes[good]
+    boxes[good] = (
+        _parse_bounds([bounds[i] for i in good]) if len(good) else boxes[good]
+    )
     bad_bounds = ~np.isfinite(boxes).all(axis=1) & has_props & ~is_empty
     skip('malformed bounds_imcoords', bad_bounds)
     valid = np.isfinite(boxes).all(axis=1)
-    inverted = valid & ((boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1]))
+    inverted = valid & (
+        (boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1])
+    )
     skip(INVERTED_BOX, inverted)
-    zero_area = valid & ~inverted & ((boxes[:, 2] == boxes[:, 0]) | (boxes[:, 3] == boxes[:, 1]))
+    zero_area = (
+        valid
+        & ~inverted
+        & ((boxes[:, 2] == boxes[:, 0]) | (boxes[:, 3] == boxes[:, 1]))
+    )
     skip(ZERO_AREA_BOX, zero_area)
     valid &= ~zero_area & ~inverted
 
@@ -114,8 +146,15 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     valid &= known
 
     names, image_index = index_image_ids([p.image_id for p in props])
-    safe = [safe_relative_path(name) if isinstance(name, str) else None for name in names]
-    unsafe = np.array([s is None for s in safe], bool)[image_index] if n else np.zeros(0, bool)
+    safe = [
+        safe_relative_path(name) if isinstance(name, str) else None
+        for name in names
+    ]
+    unsafe = (
+        np.array([s is None for s in safe], bool)[image_index]
+        if n
+        else np.zeros(0, bool)
+    )
     skip('unsafe or missing image_id', valid & unsafe)
     valid &= ~unsafe
 
@@ -133,19 +172,30 @@ def _table_from_properties(props: list, path: Path) -> AnnotationTable:
     remap = np.full(len(names), -1, np.int64)
     remap[kept_positions] = np.arange(len(kept_positions))
     images = [ImageRecord(safe[i]) for i in kept_positions]
-    table = AnnotationTable(images, remap[image_index[valid]], boxes[valid], type_ids[valid],
-                            feature_ids[valid], skipped)
-    table.skip_examples = {reason: f'{path.name}: feature #{index}'
-                           for reason, index in examples.items()}
+    table = AnnotationTable(
+        images,
+        remap[image_index[valid]],
+        boxes[valid],
+        type_ids[valid],
+        feature_ids[valid],
+        skipped,
+    )
+    table.skip_examples = {
+        reason: f'{path.name}: feature #{index}'
+        for reason, index in examples.items()
+    }
     return table
 
 
-def read_box_columns(path: PathLike) -> tuple[list, np.ndarray, np.ndarray, np.ndarray,
-                                              np.ndarray]:
-    """Every feature with properties as columns, nothing skipped: distinct image ids and
-    each feature's index among them, boxes (NaN rows where ``bounds_imcoords`` is not four
-    numbers), type ids (-1 where not an integer), and a mask of ``bounds_imcoords`` given
-    as an empty list (which the official scorer reads as type id 0 of image ``'None'``)."""
+def read_box_columns(
+    path: PathLike,
+) -> tuple[list, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every feature with properties as columns, nothing skipped: distinct
+    image ids and each feature's index among them, boxes (NaN rows where
+    ``bounds_imcoords`` is not four numbers), type ids (-1 where not an
+    integer), and a mask of ``bounds_imcoords`` given as an empty list (which
+    the official scorer reads as type id 0 of image ``'None'``).
+    """
     path = Path(path)
     props = [p for p in decode_feature_properties(path) if p is not None]
     bounds = [p.bounds_imcoords for p in props]
@@ -155,14 +205,24 @@ def read_box_columns(path: PathLike) -> tuple[list, np.ndarray, np.ndarray, np.n
     if len(good):
         boxes[good] = _parse_bounds([bounds[i] for i in good])
     empty_list = np.zeros(len(bounds), bool)
-    empty_list[[i for i in np.flatnonzero(~is_text).tolist() if bounds[i] == []]] = True
+    empty_list[
+        [i for i in np.flatnonzero(~is_text).tolist() if bounds[i] == []]
+    ] = True
     names, image_index = index_image_ids([p.image_id for p in props])
-    return names, image_index, boxes, _int_column([p.type_id for p in props]), empty_list
+    return (
+        names,
+        image_index,
+        boxes,
+        _int_column([p.type_id for p in props]),
+        empty_list,
+    )
 
 
 def index_image_ids(image_ids: list) -> tuple[list, np.ndarray]:
-    """Distinct image ids in first-seen order, and each feature's position among them
-    (C-level at 600k features). An id that is not text (a list, an object) becomes ''."""
+    """Distinct image ids in first-seen order, and each feature's position
+    among them (C-level at 600k features). An id that is not text (a list, an
+    object) becomes ''.
+    """
     try:
         positions = dict.fromkeys(image_ids)
     except TypeError:  # unhashable ids
@@ -175,42 +235,64 @@ def index_image_ids(image_ids: list) -> tuple[list, np.ndarray]:
 
 
 def _classify_bounds(bounds: list) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of texts with exactly four comma-separated fields and of empty values."""
+    """Masks of texts with exactly four comma-separated fields and of empty
+    values."""
     try:
-        joined = '\n'.join(bounds) + '\n'  # a TypeError, in C, if any value is not text
+        joined = (
+            '\n'.join(bounds) + '\n'
+        )  # a TypeError, in C, if any value is not text
     except TypeError:
         joined = None
     if bounds and joined is not None and joined.count('\n') == len(bounds):
-        # Count commas per text on one byte buffer instead of 600k str.count calls.
+        # Count commas per text on one byte buffer instead of 600k str.count
+        # calls.
         buffer = np.frombuffer(joined.encode(), np.uint8)
         ends = np.flatnonzero(buffer == ord('\n'))
-        commas = np.concatenate([[0], np.searchsorted(np.flatnonzero(buffer == ord(',')), ends)])
+        commas = np.concatenate(
+            [[0], np.searchsorted(np.flatnonzero(buffer == ord(',')), ends)]
+        )
         lengths = np.diff(np.concatenate([[-1], ends])) - 1
         return np.diff(commas) == 3, lengths == 0
-    # a line break inside a value is malformed (and would break the one-buffer count above)
-    is_text = np.array([type(b) is str and b.count(',') == 3 and '\n' not in b
-                        for b in bounds], bool)
+    # a line break inside a value is malformed (and would break the one-buffer
+    # count above)
+    is_text = np.array(
+        [
+            type(b) is str and b.count(',') == 3 and '\n' not in b
+            for b in bounds
+        ],
+        bool,
+    )
     is_empty = np.array([b is None or b == '' for b in bounds], bool)
     return is_text, is_empty
 
 
 def _int_column(values: list) -> np.ndarray:
-    """Integers as int64, anything else (missing, text, float, beyond int64) as -1."""
+    """Integers as int64, anything else (missing, text, float, beyond int64) as
+    -1."""
     try:
         column = np.array(values)
     except OverflowError:  # an integer beyond 64 bits
         column = None
     if column is not None and column.dtype.kind == 'i':
         return column.astype(np.int64)
-    return np.array([v if type(v) is int and -2 ** 63 <= v < 2 ** 63 else -1 for v in values],
-                    np.int64)
+    return np.array(
+        [
+            v if type(v) is int and -(2**63) <= v < 2**63 else -1
+            for v in values
+        ],
+        np.int64,
+    )
 
 
 def _parse_bounds(texts: list[str]) -> np.ndarray:
-    """'x1,y1,x2,y2' strings -> (N, 4) floats; NaN rows where the text is not numeric."""
+    """'x1,y1,x2,y2' strings -> (N, 4) floats; NaN rows where the text is not
+    numeric."""
     try:
-        # One C-level JSON parse of all numbers is ~6x faster than float() per value.
-        flat = msgspec.json.decode(('[' + ','.join(texts) + ']').encode(), type=list[float])
+        # One C-level JSON parse of all numbers is ~6x faster than float() per
+        # value.
+        flat = msgspec.json.decode(
+            ('[' + ','.join(texts) + ']').encode(), type=list[float]
+        )
         return np.array(flat, dtype=np.float64).reshape(-1, 4)
     except (msgspec.DecodeError, msgspec.ValidationError):
         rows = np.full((len(texts), 4), np.nan)
@@ -222,18 +304,26 @@ def _parse_bounds(texts: list[str]) -> np.ndarray:
         return rows
 
 
-def attach_images(table: AnnotationTable, image_dir: PathLike,
-                  size_reader: Optional[Callable] = None,
-                  refuse_unreadable: bool = False) -> AnnotationTable:
-    """Fill image sizes from ``image_dir``; drop the objects of images that are absent
-    (counted as 'missing image') or that exist but cannot be read as images (a zero-byte
-    or text file: 'unreadable image', or an error naming the image with
-    ``refuse_unreadable``, for runs that will read the pixels)."""
+def attach_images(
+    table: AnnotationTable,
+    image_dir: PathLike,
+    size_reader: Optional[Callable] = None,
+    refuse_unreadable: bool = False,
+) -> AnnotationTable:
+    """Fill image sizes from ``image_dir``; drop the objects of images that are
+    absent (counted as 'missing image') or that exist but cannot be read as
+    images (a zero-byte or text file: 'unreadable image', or an error naming
+    the image with ``refuse_unreadable``, for runs that will read the
+    pixels)."""
     from ..imagery import ImageReadError, image_size
+
     size_reader = size_reader or image_size
     image_dir = Path(image_dir)
     present = np.zeros(len(table.images), bool)
-    problems: dict[str, list[int]] = {'missing image': [], 'unreadable image': []}
+    problems: dict[str, list[int]] = {
+        'missing image': [],
+        'unreadable image': [],
+    }
     for i, record in enumerate(table.images):
         path = image_dir / record.file_name
         try:
@@ -243,43 +333,58 @@ def attach_images(table: AnnotationTable, image_dir: PathLike,
             if not path.exists():
                 problems['missing image'].append(i)
             elif refuse_unreadable:
-                raise ImageReadError(f'{path}: not a readable image ({err})') from err
+                raise ImageReadError(
+                    f'{path}: not a readable image ({err})'
+                ) from err
             else:
                 problems['unreadable image'].append(i)
     result = table.subset_images(np.flatnonzero(present))
     for reason, lost in problems.items():
         if not lost:
             continue
-        result = result.with_skip_reason(reason, int(np.isin(table.image_index, lost).sum()))
+        result = result.with_skip_reason(
+            reason, int(np.isin(table.image_index, lost).sum())
+        )
         names = [table.images[i].file_name for i in lost]
         result.skip_examples[reason] = ', '.join(names[:3]) + (
-            f' and {len(names) - 3} more' if len(names) > 3 else '')
+            f' and {len(names) - 3} more' if len(names) > 3 else ''
+        )
     return result
 
 
-def write_xview_geojson(table: AnnotationTable, path: PathLike,
-                        transforms: Optional[dict[str, Any]] = None,
-                        image_id_of: Optional[Callable[[ImageRecord], str]] = None,
-                        edited_by: str = 'xview-plugins') -> None:
-    """Write the table in the public release's schema (see :func:`xview_feature_collection`)."""
-    collection = xview_feature_collection(table, transforms, image_id_of, edited_by)
+def write_xview_geojson(
+    table: AnnotationTable,
+    path: PathLike,
+    transforms: Optional[dict[str, Any]] = None,
+    image_id_of: Optional[Callable[[ImageRecord], str]] = None,
+    edited_by: str = 'xview-plugins',
+) -> None:
+    """Write the table in the public release's schema (see
+    :func:`xview_feature_collection`)."""
+    collection = xview_feature_collection(
+        table, transforms, image_id_of, edited_by
+    )
     with atomic_write(path, 'wb') as f:
         f.write(msgspec.json.encode(collection))
 
 
-def xview_feature_collection(table: AnnotationTable,
-                             transforms: Optional[dict[str, Any]] = None,
-                             image_id_of: Optional[Callable[[ImageRecord], str]] = None,
-                             edited_by: str = 'xview-plugins') -> dict:
+def xview_feature_collection(
+    table: AnnotationTable,
+    transforms: Optional[dict[str, Any]] = None,
+    image_id_of: Optional[Callable[[ImageRecord], str]] = None,
+    edited_by: str = 'xview-plugins',
+) -> dict:
     """The table as a FeatureCollection in the public release's schema.
 
-    ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat transform;
-    features of images without one get ``geometry: null``.
+    ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat
+    transform; features of images without one get ``geometry: null``.
     """
     transforms = transforms or {}
     image_id_of = image_id_of or (lambda r: r.file_name)
     features = []
-    ingest = datetime.datetime(2017, 7, 24, 12, 0, 0).strftime('%Y/%m/%d %H:%M:%S.000+00')
+    ingest = datetime.datetime(2017, 7, 24, 12, 0, 0).strftime(
+        '%Y/%m/%d %H:%M:%S.000+00'
+    )
     boxes = np.round(table.boxes).astype(np.int64)
     for obj in range(len(table)):
         record = table.images[table.image_index[obj]]
@@ -287,17 +392,47 @@ def xview_feature_collection(table: AnnotationTable,
         geometry = None
         transform = transforms.get(record.file_name)
         if transform is not None:
-            corners = [(xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin), (xmin, ymin)]
-            geometry = dict(type='Polygon', coordinates=[[
-                [round(c, 7) for c in transform @ corner] for corner in corners]])
-        feature_id = int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
-        features.append(dict(
-            type='Feature',
-            properties=dict(bounds_imcoords=f'{xmin},{ymin},{xmax},{ymax}', edited_by=edited_by,
-                            cat_id='', type_id=int(table.type_ids[obj]),
-                            ingest_time=ingest, index_right=int(table.image_index[obj]),
-                            image_id=image_id_of(record), point_geom='', feature_id=feature_id,
-                            grid_file='Grid0.shp'),
-            geometry=geometry))
-    return dict(crs=dict(properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'),
-                type='FeatureCollection', features=features)
+            corners = [
+                (xmin, ymin),
+                (xmin, ymax),
+                (xmax, ymax),
+                (xmax, ymin),
+                (xmin, ymin),
+            ]
+            geometry = dict(
+                type='Polygon',
+                coordinates=[
+                    [
+                        [round(c, 7) for c in transform @ corner]
+                        for corner in corners
+                    ]
+                ],
+            )
+        feature_id = (
+            int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
+        )
+        features.append(
+            dict(
+                type='Feature',
+                properties=dict(
+                    bounds_imcoords=f'{xmin},{ymin},{xmax},{ymax}',
+                    edited_by=edited_by,
+                    cat_id='',
+                    type_id=int(table.type_ids[obj]),
+                    ingest_time=ingest,
+                    index_right=int(table.image_index[obj]),
+                    image_id=image_id_of(record),
+                    point_geom='',
+                    feature_id=feature_id,
+                    grid_file='Grid0.shp',
+                ),
+                geometry=geometry,
+            )
+        )
+    return dict(
+        crs=dict(
+            properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'
+        ),
+        type='FeatureCollection',
+        features=features,
+    )

@@ -1,4 +1,5 @@
 """Pictures of a scoring: per-class precision-recall curves."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,13 +9,18 @@ from ..structures import XVIEW_TYPE_NAMES
 from .xview_scoring import XViewScores
 
 
-def plot_precision_recall(scores: XViewScores, path: Union[str, Path],
-                          names: Optional[dict[int, str]] = None) -> Path:
-    """One precision-recall curve per scored class (the curve the AP integrates), labelled
-    with the class name and its AP, as a PNG."""
+def plot_precision_recall(
+    scores: XViewScores,
+    path: Union[str, Path],
+    names: Optional[dict[int, str]] = None,
+) -> Path:
+    """One precision-recall curve per scored class (the curve the AP
+    integrates), labelled with the class name and its AP, as a PNG."""
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     names = names or XVIEW_TYPE_NAMES
     fig, ax = plt.subplots(figsize=(8, 6))
     cmap = plt.get_cmap('tab20')
@@ -22,10 +28,25 @@ def plot_precision_recall(scores: XViewScores, path: Union[str, Path],
         label = f'{names.get(type_id, type_id)} ({type_id}): AP {ap:.3f}'
         curve = scores.curves.get(type_id)
         if curve is not None and len(curve.recall):
-            ax.step(curve.recall, curve.precision, where='post', color=cmap(k % 20), label=label)
+            ax.step(
+                curve.recall,
+                curve.precision,
+                where='post',
+                color=cmap(k % 20),
+                label=label,
+            )
         else:
-            ax.plot([], [], color=cmap(k % 20), label=label + (
-                ', no detections' if curve is not None else ', no counted ground truth'))
+            ax.plot(
+                [],
+                [],
+                color=cmap(k % 20),
+                label=label
+                + (
+                    ', no detections'
+                    if curve is not None
+                    else ', no counted ground truth'
+                ),
+            )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel('recall')

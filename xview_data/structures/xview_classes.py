@@ -1,8 +1,11 @@
-"""xView class tables (public xView 2018 release) and the class maps built from them.
+"""xView class tables (public xView 2018 release) and the class maps built from
+them.
 
-Type ids are xView's own numbering (``properties.type_id``). A :class:`ClassMap` assigns
-the contiguous indices used by models, COCO category ids (index + 1) and YOLO class numbers.
+Type ids are xView's own numbering (``properties.type_id``). A
+:class:`ClassMap` assigns the contiguous indices used by models, COCO category
+ids (index + 1) and YOLO class numbers.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,7 +76,8 @@ XVIEW_TYPE_NAMES: dict[int, str] = {
     94: 'Tower',
 }
 
-# Present in the public xView_train.geojson but not classes; the official scorer ignores them.
+# Present in the public xView_train.geojson but not classes; the official
+# scorer ignores them.
 NOT_SCORED_TYPE_IDS: frozenset[int] = frozenset((75, 82, 87))
 
 # The xview_recognition / xview_detection benchmark subset, in index order,
@@ -95,11 +99,121 @@ SEED12_CLASSES: tuple[tuple[int, str, int], ...] = (
 
 # Class groups of the official xView scorer.
 OFFICIAL_SCORER_SPLITS: dict[str, tuple[int, ...]] = {
-    'small': (17, 18, 19, 20, 21, 23, 24, 26, 27, 28, 32, 41, 60, 62, 63, 64, 65, 66, 91),
-    'medium': (11, 12, 15, 25, 29, 33, 34, 35, 36, 37, 38, 42, 44, 47, 50, 53, 56, 59, 61, 71, 72, 73, 76, 84, 86, 93, 94),
+    'small': (
+        17,
+        18,
+        19,
+        20,
+        21,
+        23,
+        24,
+        26,
+        27,
+        28,
+        32,
+        41,
+        60,
+        62,
+        63,
+        64,
+        65,
+        66,
+        91,
+    ),
+    'medium': (
+        11,
+        12,
+        15,
+        25,
+        29,
+        33,
+        34,
+        35,
+        36,
+        37,
+        38,
+        42,
+        44,
+        47,
+        50,
+        53,
+        56,
+        59,
+        61,
+        71,
+        72,
+        73,
+        76,
+        84,
+        86,
+        93,
+        94,
+    ),
     'large': (13, 40, 45, 49, 51, 52, 54, 55, 57, 74, 77, 79, 83, 89),
-    'common': (13, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27, 28, 34, 35, 41, 47, 60, 63, 64, 71, 72, 73, 76, 77, 79, 83, 86, 89, 91),
-    'rare': (11, 12, 15, 29, 32, 33, 36, 37, 38, 40, 42, 44, 45, 49, 50, 51, 52, 53, 54, 55, 56, 57, 59, 61, 62, 65, 66, 74, 84, 93, 94),
+    'common': (
+        13,
+        17,
+        18,
+        19,
+        20,
+        21,
+        23,
+        24,
+        25,
+        26,
+        27,
+        28,
+        34,
+        35,
+        41,
+        47,
+        60,
+        63,
+        64,
+        71,
+        72,
+        73,
+        76,
+        77,
+        79,
+        83,
+        86,
+        89,
+        91,
+    ),
+    'rare': (
+        11,
+        12,
+        15,
+        29,
+        32,
+        33,
+        36,
+        37,
+        38,
+        40,
+        42,
+        44,
+        45,
+        49,
+        50,
+        51,
+        52,
+        53,
+        54,
+        55,
+        56,
+        57,
+        59,
+        61,
+        62,
+        65,
+        66,
+        74,
+        84,
+        93,
+        94,
+    ),
 }
 
 
@@ -110,7 +224,8 @@ BACKGROUND_TYPE_ID = 0
 class ClassMap:
     """An ordered set of xView type ids with display names.
 
-    ``index`` is the contiguous model label; COCO ``category_id`` is ``index + 1``.
+    ``index`` is the contiguous model label; COCO ``category_id`` is ``index +
+    1``.
     """
 
     type_ids: tuple[int, ...]
@@ -120,7 +235,9 @@ class ClassMap:
         if len(self.type_ids) != len(self.names):
             raise ValueError('ClassMap needs one name per type id')
         if len(set(self.type_ids)) != len(self.type_ids):
-            raise ValueError(f'ClassMap has duplicate type ids: {self.type_ids}')
+            raise ValueError(
+                f'ClassMap has duplicate type ids: {self.type_ids}'
+            )
 
     def __len__(self) -> int:
         return len(self.type_ids)
@@ -131,61 +248,85 @@ class ClassMap:
         return {t: i for i, t in enumerate(self.type_ids)}
 
     def lookup_table(self, fill: int = -1):
-        """A numpy array ``lut`` with ``lut[type_id] = index`` (``fill`` elsewhere)."""
+        """A numpy array ``lut`` with ``lut[type_id] = index`` (``fill``
+        elsewhere)."""
         import numpy as np
-        lut = np.full(max(max(self.type_ids, default=0), 255) + 1, fill, dtype=np.int64)
+
+        lut = np.full(
+            max(max(self.type_ids, default=0), 255) + 1, fill, dtype=np.int64
+        )
         lut[list(self.type_ids)] = np.arange(len(self.type_ids))
         return lut
 
     def with_background(self) -> 'ClassMap':
-        """This map plus a last ``Background`` class (type id 0, unused by xView), for
-        classifiers that must reject windows without an object."""
+        """This map plus a last ``Background`` class (type id 0, unused by
+        xView), for classifiers that must reject windows without an object."""
         if BACKGROUND_TYPE_ID in self.type_ids:
             return self
-        return ClassMap(self.type_ids + (BACKGROUND_TYPE_ID,), self.names + ('Background',))
+        return ClassMap(
+            self.type_ids + (BACKGROUND_TYPE_ID,), self.names + ('Background',)
+        )
 
     def to_json(self) -> list[dict]:
-        return [dict(index=i, category_id=i + 1, type_id=t, name=n)
-                for i, (t, n) in enumerate(zip(self.type_ids, self.names))]
+        return [
+            dict(index=i, category_id=i + 1, type_id=t, name=n)
+            for i, (t, n) in enumerate(zip(self.type_ids, self.names))
+        ]
 
     @classmethod
     def from_entries(cls, entries: Iterable[Mapping]) -> 'ClassMap':
         entries = list(entries)
-        return cls(tuple(int(e['type_id']) for e in entries),
-                   tuple(str(e.get('name') or XVIEW_TYPE_NAMES.get(int(e['type_id']), e['type_id']))
-                         for e in entries))
+        return cls(
+            tuple(int(e['type_id']) for e in entries),
+            tuple(
+                str(
+                    e.get('name')
+                    or XVIEW_TYPE_NAMES.get(int(e['type_id']), e['type_id'])
+                )
+                for e in entries
+            ),
+        )
 
 
-SEED12 = ClassMap(tuple(c[0] for c in SEED12_CLASSES), tuple(c[1] for c in SEED12_CLASSES))
+SEED12 = ClassMap(
+    tuple(c[0] for c in SEED12_CLASSES), tuple(c[1] for c in SEED12_CLASSES)
+)
 XVIEW60 = ClassMap(tuple(XVIEW_TYPE_NAMES), tuple(XVIEW_TYPE_NAMES.values()))
 
 ClassSpec = Union[str, Path, ClassMap, Iterable[int], None]
 
 
 def load_class_map(spec: ClassSpec = 'seed12') -> ClassMap:
-    """Resolve ``'seed12'`` (default), ``'xview60'``, a JSON file or a list of type ids;
-    a ``'+background'`` suffix on a name or path adds the ``Background`` class last.
+    """Resolve ``'seed12'`` (default), ``'xview60'``, a JSON file or a list of
+    type ids; a ``'+background'`` suffix on a name or path adds the
+    ``Background`` class last.
 
-    A JSON file holds either ``[{"type_id": 18, "name": "car"}, ...]``, a list of type ids,
-    or ``{"18": "car", ...}``; the order gives the indices.
+    A JSON file holds either ``[{"type_id": 18, "name": "car"}, ...]``, a list
+    of type ids, or ``{"18": "car", ...}``; the order gives the indices.
     """
     if spec is None or isinstance(spec, ClassMap):
         return spec or SEED12
     if isinstance(spec, str) and spec.endswith('+background'):
-        return load_class_map(spec[:-len('+background')]).with_background()
+        return load_class_map(spec[: -len('+background')]).with_background()
     if isinstance(spec, str) and spec.lower() in ('seed12', 'xview60'):
         return SEED12 if spec.lower() == 'seed12' else XVIEW60
     if isinstance(spec, (str, Path)):
         path = Path(spec)
         if not path.is_file():
-            raise ValueError(f"class map '{spec}' is neither 'seed12', 'xview60' nor a JSON file")
+            raise ValueError(
+                f"class map '{spec}' is neither 'seed12', 'xview60' nor a JSON"
+                ' file'
+            )
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError) as err:
             raise ValueError(f'{path}: cannot read class map: {err}') from err
         try:
             if isinstance(data, dict):
-                return ClassMap(tuple(int(k) for k in data), tuple(str(v) for v in data.values()))
+                return ClassMap(
+                    tuple(int(k) for k in data),
+                    tuple(str(v) for v in data.values()),
+                )
             if data and all(isinstance(e, Mapping) for e in data):
                 return ClassMap.from_entries(data)
             return _from_type_ids(data)

@@ -1,4 +1,6 @@
-"""Run a list of classification configs and tabulate them with the report's columns."""
+"""Run a list of classification configs and tabulate them with the report's
+columns."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +15,26 @@ from mmengine.config import Config, DictAction
 from ..utils.checkpoint import register_safe_checkpoint_loader
 from .runner_config import build_runner, quiet_third_party_notices
 
-COLUMNS = ['experiment', 'N', 'model', 'epochs', 'LR', 'optimizer', 'activation', 'batch size',
-           'callbacks', 'regularizer', 'initializer', 'dropout', 'BN', 'Acc', 'Rec', 'Prec',
-           'time', 'scores on']
+COLUMNS = [
+    'experiment',
+    'N',
+    'model',
+    'epochs',
+    'LR',
+    'optimizer',
+    'activation',
+    'batch size',
+    'callbacks',
+    'regularizer',
+    'initializer',
+    'dropout',
+    'BN',
+    'Acc',
+    'Rec',
+    'Prec',
+    'time',
+    'scores on',
+]
 
 
 def describe(cfg) -> dict:
@@ -24,22 +43,41 @@ def describe(cfg) -> dict:
     if backbone.type == 'SeedCNN':
         model = f'CNN {backbone.get("model", 6)}'
     else:
-        model = f'FFNN {backbone.get("model", 3)}' if backbone.get('hidden') is None else \
-            f'FFNN {tuple(backbone.hidden)}'
-    callbacks = [s['type'].replace('ReduceOnPlateauLR', f'ReduceLR(p={s.get("patience")}, '
-                                   f'f={s.get("factor")})')
-                 for s in cfg.get('param_scheduler', []) or []]
-    callbacks += [f'EarlyStopping(p={h.get("patience")})' for h in cfg.get('custom_hooks', [])
-                  if h['type'] in ('EarlyStoppingHook', 'KerasEarlyStoppingHook')]
+        model = (
+            f'FFNN {backbone.get("model", 3)}'
+            if backbone.get('hidden') is None
+            else f'FFNN {tuple(backbone.hidden)}'
+        )
+    callbacks = [
+        s['type'].replace(
+            'ReduceOnPlateauLR',
+            f'ReduceLR(p={s.get("patience")}, f={s.get("factor")})',
+        )
+        for s in cfg.get('param_scheduler', []) or []
+    ]
+    callbacks += [
+        f'EarlyStopping(p={h.get("patience")})'
+        for h in cfg.get('custom_hooks', [])
+        if h['type'] in ('EarlyStoppingHook', 'KerasEarlyStoppingHook')
+    ]
     penalty = cfg.model.get('weight_penalty')
     optimizer = cfg.optim_wrapper.optimizer
-    return {'N': cfg.train_dataloader.dataset.get('max_per_class'), 'model': model,
-            'epochs': cfg.train_cfg.max_epochs, 'LR': optimizer.lr, 'optimizer': optimizer.type,
-            'activation': backbone.get('act', 'relu'),
-            'batch size': cfg.train_dataloader.batch_size, 'callbacks': ', '.join(callbacks),
-            'regularizer': f'{penalty[0].upper()}({penalty[1]})' if penalty else '',
-            'initializer': backbone.get('init', 'he_uniform'),
-            'dropout': backbone.get('dropout', 0.0), 'BN': bool(backbone.get('batch_norm'))}
+    return {
+        'N': cfg.train_dataloader.dataset.get('max_per_class'),
+        'model': model,
+        'epochs': cfg.train_cfg.max_epochs,
+        'LR': optimizer.lr,
+        'optimizer': optimizer.type,
+        'activation': backbone.get('act', 'relu'),
+        'batch size': cfg.train_dataloader.batch_size,
+        'callbacks': ', '.join(callbacks),
+        'regularizer': (
+            f'{penalty[0].upper()}({penalty[1]})' if penalty else ''
+        ),
+        'initializer': backbone.get('init', 'he_uniform'),
+        'dropout': backbone.get('dropout', 0.0),
+        'BN': bool(backbone.get('batch_norm')),
+    }
 
 
 def best_scores(work_dir: Path) -> dict:
@@ -48,50 +86,75 @@ def best_scores(work_dir: Path) -> dict:
     for scalars in sorted(work_dir.glob('*/vis_data/scalars.json')):
         for line in scalars.read_text().splitlines():
             record = json.loads(line)
-            if 'cls/mean_accuracy' in record and record['cls/mean_accuracy'] >= best.get(
-                    'cls/mean_accuracy', -1):
+            if 'cls/mean_accuracy' in record and record[
+                'cls/mean_accuracy'
+            ] >= best.get('cls/mean_accuracy', -1):
                 best = record
-    return {'Acc': best.get('cls/mean_accuracy'), 'Rec': best.get('cls/mean_recall'),
-            'Prec': best.get('cls/mean_precision')}
+    return {
+        'Acc': best.get('cls/mean_accuracy'),
+        'Rec': best.get('cls/mean_recall'),
+        'Prec': best.get('cls/mean_precision'),
+    }
 
 
-def run_experiments(configs: Sequence[str], out_dir: str, extra_options: Optional[list] = None,
-                    test: bool = True) -> list[dict]:
+def run_experiments(
+    configs: Sequence[str],
+    out_dir: str,
+    extra_options: Optional[list] = None,
+    test: bool = True,
+) -> list[dict]:
     """Train every config with mmengine's runner in this process (work dir
-    ``out_dir/<config name>``), then (``test``) evaluate its best checkpoint on the config's
-    test set, and write ``out_dir/experiments.md`` and ``experiments.csv``. Without a test
-    run the scores are those of the best validation epoch."""
+    ``out_dir/<config name>``), then (``test``) evaluate its best checkpoint on
+    the config's test set, and write ``out_dir/experiments.md`` and
+    ``experiments.csv``. Without a test run the scores are those of the best
+    validation epoch."""
     register_safe_checkpoint_loader()
     quiet_third_party_notices()
     rows = []
     for config in configs:
         name = Path(config).stem
         work_dir = Path(out_dir) / name
-        cfg = experiment_config(config, work_dir, extra_options, f'{name}_train')
+        cfg = experiment_config(
+            config, work_dir, extra_options, f'{name}_train'
+        )
         start = time.time()
         build_runner(cfg).train()
         seconds = time.time() - start
         scores, scored_on = best_scores(work_dir), 'val (best epoch)'
         best = sorted(work_dir.glob('best_*.pth'))
         if test and best:
-            test_cfg = experiment_config(config, work_dir, extra_options, f'{name}_test')
+            test_cfg = experiment_config(
+                config, work_dir, extra_options, f'{name}_test'
+            )
             test_cfg.load_from = str(best[-1])
             metrics = build_runner(test_cfg).test()
-            scores, scored_on = {'Acc': metrics.get('cls/mean_accuracy'),
-                                 'Rec': metrics.get('cls/mean_recall'),
-                                 'Prec': metrics.get('cls/mean_precision')}, 'test'
-        row = dict(experiment=name, **describe(cfg), **scores, time=f'{seconds:.0f} s',
-                   **{'scores on': scored_on})
+            scores, scored_on = (
+                {
+                    'Acc': metrics.get('cls/mean_accuracy'),
+                    'Rec': metrics.get('cls/mean_recall'),
+                    'Prec': metrics.get('cls/mean_precision'),
+                },
+                'test',
+            )
+        row = dict(
+            experiment=name,
+            **describe(cfg),
+            **scores,
+            time=f'{seconds:.0f} s',
+            **{'scores on': scored_on},
+        )
         rows.append(row)
         write_tables(rows, Path(out_dir))
     return rows
 
 
-def experiment_config(config: str, work_dir: Path, extra_options: Optional[list],
-                      run: str) -> Config:
-    """The config of one run. Runs share this process, so each gets its own experiment
-    and visualizer names (mmengine keys its logger, message hub and visualizer by name;
-    a shared name would send one run's scalars to another's folder)."""
+def experiment_config(
+    config: str, work_dir: Path, extra_options: Optional[list], run: str
+) -> Config:
+    """The config of one run. Runs share this process, so each gets its own
+    experiment and visualizer names (mmengine keys its logger, message hub and
+    visualizer by name; a shared name would send one run's scalars to another's
+    folder)."""
     cfg = Config.fromfile(config)
     if extra_options:
         parser = argparse.ArgumentParser()
@@ -112,7 +175,15 @@ def write_tables(rows: list[dict], out_dir: Path) -> None:
         writer.writerows(rows)
 
     def cell(value):
-        return f'{value:.3f}' if isinstance(value, float) and value < 1.5 else str(value)
+        return (
+            f'{value:.3f}'
+            if isinstance(value, float) and value < 1.5
+            else str(value)
+        )
+
     lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + ' --- |' * len(COLUMNS)]
-    lines += ['| ' + ' | '.join(cell(row.get(c, '')) for c in COLUMNS) + ' |' for row in rows]
+    lines += [
+        '| ' + ' | '.join(cell(row.get(c, '')) for c in COLUMNS) + ' |'
+        for row in rows
+    ]
     (out_dir / 'experiments.md').write_text('\n'.join(lines) + '\n')

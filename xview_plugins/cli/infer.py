@@ -1,14 +1,17 @@
-"""Detect objects in whole scenes: the config's detector run by tiles in batches
-(SlicedInference), merged across tiles, with outputs for the xView scorer and GIS tools.
+"""Detect objects in whole scenes: the config's detector run by tiles in
+batches (SlicedInference), merged across tiles, with outputs for the xView
+scorer and GIS tools.
 
     xview-infer CONFIG CHECKPOINT scene.tif [more.tif | folder ...] --out DIR
 
-Writes DIR/submission/<scene>.tif.txt (xView submission: 'xmin ymin xmax ymax type_id score'),
-DIR/geojson/<scene>.geojson (lon/lat polygons from the GeoTIFF's geotransform),
-DIR/detections_coco.json (COCO results; image ids in DIR/images.json) and
-DIR/drawn/<scene>.png (detections drawn on the downscaled scene). DIR is written whole at
-the end (nothing of a failed run stays); a non-empty DIR needs --overwrite.
+Writes DIR/submission/<scene>.tif.txt (xView submission: 'xmin ymin xmax ymax
+type_id score'), DIR/geojson/<scene>.geojson (lon/lat polygons from the
+GeoTIFF's geotransform), DIR/detections_coco.json (COCO results; image ids in
+DIR/images.json) and DIR/drawn/<scene>.png (detections drawn on the downscaled
+scene). DIR is written whole at the end (nothing of a failed run stays); a
+non-empty DIR needs --overwrite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,41 +22,79 @@ from mmengine.config import DictAction
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('inputs', nargs='+', help='GeoTIFF files or folders')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--tile-size', type=int, default=640)
     parser.add_argument('--overlap', type=int, default=64)
-    parser.add_argument('--batch-size', type=int, default=8, help='tiles per forward pass')
-    parser.add_argument('--merge', choices=('nms', 'wbf'), default='nms',
-                        help='merge boxes across tiles by class-wise NMS or weighted box fusion')
-    parser.add_argument('--full-scene', action='store_true',
-                        help='add a pass over the scene downscaled to one tile')
-    parser.add_argument('--score-thr', type=float, default=0.3, help='threshold for drawing')
+    parser.add_argument(
+        '--batch-size', type=int, default=8, help='tiles per forward pass'
+    )
+    parser.add_argument(
+        '--merge',
+        choices=('nms', 'wbf'),
+        default='nms',
+        help=(
+            'merge boxes across tiles by class-wise NMS or weighted box fusion'
+        ),
+    )
+    parser.add_argument(
+        '--full-scene',
+        action='store_true',
+        help='add a pass over the scene downscaled to one tile',
+    )
+    parser.add_argument(
+        '--score-thr', type=float, default=0.3, help='threshold for drawing'
+    )
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config, e.g. model.test_cfg.score_thr=0.1')
-    parser.add_argument('--overwrite', action='store_true', help='replace a non-empty --out')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help=(
+            'override settings of the config, e.g.'
+            ' model.test_cfg.score_thr=0.1'
+        ),
+    )
+    parser.add_argument(
+        '--overwrite', action='store_true', help='replace a non-empty --out'
+    )
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
     from ..apis.inference import infer_files
     from ..apis.runner_config import quiet_third_party_notices
     from ..utils import register_safe_checkpoint_loader
+
     quiet_third_party_notices()
-    register_safe_checkpoint_loader()  # e.g. a sliding-window detector's classifier
+    # e.g. a sliding-window detector's classifier
+    register_safe_checkpoint_loader()
     try:
-        summary = infer_files(args.config, args.checkpoint, args.inputs, args.out,
-                              args.tile_size, args.overlap, args.batch_size, args.merge,
-                              args.full_scene, args.score_thr, args.device,
-                              progress=not args.no_progress, cfg_options=args.cfg_options,
-                              overwrite=args.overwrite)
+        summary = infer_files(
+            args.config,
+            args.checkpoint,
+            args.inputs,
+            args.out,
+            args.tile_size,
+            args.overlap,
+            args.batch_size,
+            args.merge,
+            args.full_scene,
+            args.score_thr,
+            args.device,
+            progress=not args.no_progress,
+            cfg_options=args.cfg_options,
+            overwrite=args.overwrite,
+        )
     except (ValueError, FileExistsError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
-    print(f"{summary['detections']} detections in {summary['scenes']} scenes written to "
-          f"{summary['out_dir']}")
+    print(
+        f'{summary["detections"]} detections in {summary["scenes"]} scenes'
+        f' written to {summary["out_dir"]}'
+    )
     return 0
-

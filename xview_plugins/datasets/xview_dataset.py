@@ -1,4 +1,6 @@
-"""Registered detection datasets over the xView formats (official GeoJSON and txt)."""
+"""Registered detection datasets over the xView formats (official GeoJSON and
+txt)."""
+
 from __future__ import annotations
 
 import colorsys
@@ -9,44 +11,72 @@ from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
-from xview_data.converters import (attach_images, chip_scenes, read_xview_geojson,
-                                   read_xview_txt, split_by_scene)
+from xview_data.converters import (
+    attach_images,
+    chip_scenes,
+    read_xview_geojson,
+    read_xview_txt,
+    split_by_scene,
+)
 from xview_data.structures import AnnotationTable, ClassMap, load_class_map
 
 
 def class_palette(n: int) -> list[tuple[int, int, int]]:
     """``n`` well-separated RGB colours (golden-ratio hues)."""
-    return [tuple(int(255 * c) for c in colorsys.hsv_to_rgb((k * 0.618) % 1, 0.85, 0.95))
-            for k in range(n)]
+    return [
+        tuple(
+            int(255 * c)
+            for c in colorsys.hsv_to_rgb((k * 0.618) % 1, 0.85, 0.95)
+        )
+        for k in range(n)
+    ]
 
 
 @DATASETS.register_module()
 class XViewDataset(BaseDetDataset):
-    """The official xView release read directly: ``ann_file`` is ``xView_train.geojson``,
-    ``data_prefix=dict(img='train_images/')``.
+    """The official xView release read directly: ``ann_file`` is
+    ``xView_train.geojson``, ``data_prefix=dict(img='train_images/')``.
 
     Args:
-        classes: ``'seed12'`` (the benchmark's 12 classes, default), ``'xview60'``, a JSON
-            class map or a list of xView type ids; other objects are skipped.
-        min_size: boxes (after clipping to the image) narrower or lower than this are dropped.
-        tile_size: serve ``tile_size`` windows of each scene instead of whole scenes; the
-            loading transform reads only the window (``results['window']``).
+        classes: ``'seed12'`` (the benchmark's 12 classes, default),
+            ``'xview60'``, a JSON class map or a list of xView type ids; other
+            objects are skipped.
+        min_size: boxes (after clipping to the image) narrower or lower than
+            this are dropped.
+        tile_size: serve ``tile_size`` windows of each scene instead of whole
+            scenes; the loading transform reads only the window
+            (``results['window']``).
         tile_overlap: overlap of neighbouring tiles in pixels.
-        min_visible: a tile keeps an object when this fraction of its box is inside.
+        min_visible: a tile keeps an object when this fraction of its box is
+            inside.
         keep_empty_tiles: also serve tiles without objects.
-        split: ``'train'`` or ``'val'`` to serve one side of a split of whole scenes
-            (``val_fraction`` of them, drawn with ``split_seed``); None serves all.
+        split: ``'train'`` or ``'val'`` to serve one side of a split of whole
+            scenes (``val_fraction`` of them, drawn with ``split_seed``); None
+            serves all.
     """
 
-    METAINFO = dict(classes=load_class_map('seed12').names, palette=class_palette(12))
+    METAINFO = dict(
+        classes=load_class_map('seed12').names, palette=class_palette(12)
+    )
 
-    def __init__(self, *args, classes: Union[str, list, ClassMap, None] = 'seed12',
-                 min_size: float = 2.0, tile_size: Optional[int] = None, tile_overlap: int = 0,
-                 min_visible: float = 0.5, keep_empty_tiles: bool = False,
-                 split: Optional[str] = None, val_fraction: float = 0.1, split_seed: int = 0,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        classes: Union[str, list, ClassMap, None] = 'seed12',
+        min_size: float = 2.0,
+        tile_size: Optional[int] = None,
+        tile_overlap: int = 0,
+        min_visible: float = 0.5,
+        keep_empty_tiles: bool = False,
+        split: Optional[str] = None,
+        val_fraction: float = 0.1,
+        split_seed: int = 0,
+        **kwargs,
+    ) -> None:
         if split not in (None, 'train', 'val'):
-            raise ValueError(f"split must be None, 'train' or 'val', not {split!r}")
+            raise ValueError(
+                f"split must be None, 'train' or 'val', not {split!r}"
+            )
         self.split = split
         self.val_fraction = val_fraction
         self.split_seed = split_seed
@@ -56,9 +86,11 @@ class XViewDataset(BaseDetDataset):
         self.tile_overlap = tile_overlap
         self.min_visible = min_visible
         self.keep_empty_tiles = keep_empty_tiles
-        metainfo = dict(classes=tuple(self.class_map.names),
-                        palette=class_palette(len(self.class_map)),
-                        xview_type_ids=tuple(self.class_map.type_ids))
+        metainfo = dict(
+            classes=tuple(self.class_map.names),
+            palette=class_palette(len(self.class_map)),
+            xview_type_ids=tuple(self.class_map.type_ids),
+        )
         metainfo.update(kwargs.pop('metainfo', None) or {})
         super().__init__(*args, metainfo=metainfo, **kwargs)
 
@@ -66,41 +98,75 @@ class XViewDataset(BaseDetDataset):
         return read_xview_geojson(self.ann_file)
 
     def load_data_list(self) -> list[dict]:
-        image_root = Path(self.data_prefix.get('img', '') or Path(self.ann_file).parent)
+        image_root = Path(
+            self.data_prefix.get('img', '') or Path(self.ann_file).parent
+        )
         table = attach_images(self.read_table(), image_root)
-        table = table.restrict_classes(self.class_map.type_ids).clean(self.min_size)
+        table = table.restrict_classes(self.class_map.type_ids).clean(
+            self.min_size
+        )
         if self.split:
-            table = split_by_scene(table, self.val_fraction, self.split_seed)[self.split]
+            table = split_by_scene(table, self.val_fraction, self.split_seed)[
+                self.split
+            ]
         if self.tile_size:
-            table = chip_scenes(table, self.tile_size, self.tile_overlap, self.min_visible,
-                                self.keep_empty_tiles)
+            table = chip_scenes(
+                table,
+                self.tile_size,
+                self.tile_overlap,
+                self.min_visible,
+                self.keep_empty_tiles,
+            )
         if table.skipped:
-            print_log(f'{Path(self.ann_file).name}: {len(table)} objects kept; skipped per reason: '
-                      f'{table.skip_summary()}', logger='current', level=30)
+            print_log(
+                f'{Path(self.ann_file).name}: {len(table)} objects kept;'
+                f' skipped per reason: {table.skip_summary()}',
+                logger='current',
+                level=30,
+            )
         labels = self.class_map.lookup_table()[table.type_ids]
         data_list = []
         for position, objects in table.groups():
             record = table.images[position]
             scene = record.scene or record.file_name
             x, y = record.origin
-            data_list.append(dict(
-                img_path=str(image_root / scene), img_id=position,
-                width=record.width, height=record.height,
-                window=(x, y, record.width, record.height) if self.tile_size else None,
-                instances=[dict(bbox=table.boxes[k].tolist(), bbox_label=int(labels[k]),
-                                ignore_flag=0) for k in objects]))
+            data_list.append(
+                dict(
+                    img_path=str(image_root / scene),
+                    img_id=position,
+                    width=record.width,
+                    height=record.height,
+                    window=(
+                        (x, y, record.width, record.height)
+                        if self.tile_size
+                        else None
+                    ),
+                    instances=[
+                        dict(
+                            bbox=table.boxes[k].tolist(),
+                            bbox_label=int(labels[k]),
+                            ignore_flag=0,
+                        )
+                        for k in objects
+                    ],
+                )
+            )
         return data_list
 
     def filter_data(self) -> list[dict]:
-        if self.test_mode or not self.filter_cfg or not self.filter_cfg.get('filter_empty_gt'):
+        if (
+            self.test_mode
+            or not self.filter_cfg
+            or not self.filter_cfg.get('filter_empty_gt')
+        ):
             return self.data_list
         return [d for d in self.data_list if d['instances']]
 
 
 @DATASETS.register_module()
 class XViewTxtDataset(XViewDataset):
-    """The xview_detection txt layout; image paths are relative to the txt file's folder
-    unless ``data_prefix=dict(img=...)`` says otherwise."""
+    """The xview_detection txt layout; image paths are relative to the txt
+    file's folder unless ``data_prefix=dict(img=...)`` says otherwise."""
 
     def read_table(self) -> AnnotationTable:
         return read_xview_txt(self.ann_file)

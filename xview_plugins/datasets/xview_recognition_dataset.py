@@ -1,4 +1,6 @@
-"""The xview_recognition chips (224x224, one object each) as a classification dataset."""
+"""The xview_recognition chips (224x224, one object each) as a classification
+dataset."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,30 +14,44 @@ from mmengine.logging import print_log
 from xview_data.converters import read_recognition
 from xview_data.structures import load_class_map
 
-# The report's offline oversampling: a flip and the 90/180/270 rotations of the image and
-# of its flip, i.e. 7 extra views of each minority image.
+# The report's offline oversampling: a flip and the 90/180/270 rotations of the
+# image and of its flip, i.e. 7 extra views of each minority image.
 OVERSAMPLE_VIEWS = [(k, flip) for flip in (False, True) for k in range(4)][1:]
 
 
 @DATASETS.register_module()
 class XViewRecognitionDataset(BaseDataset):
-    """Items ``img_path``, ``gt_label`` (class index), ``rot90_k`` and ``hflip`` (views
-    made by offline oversampling; applied by ``OfflineGeometricAugment``).
+    """Items ``img_path``, ``gt_label`` (class index), ``rot90_k`` and
+    ``hflip`` (views made by offline oversampling; applied by
+    ``OfflineGeometricAugment``).
 
     Args:
-        classes: class map (``'seed12'`` default); ``category_id - 1`` is the index.
-        max_per_class: keep at most this many chips per class (the report used 5000).
-        split: ``'train'`` / ``'val'``: a stratified split with ``val_fraction`` of each
-            class in val (drawn with ``seed``); None keeps every chip.
-        oversample: add the 7 flip/rotation views of every chip of a class with fewer than
-            ``max_per_class`` chips (train side only).
+        classes: class map (``'seed12'`` default); ``category_id - 1`` is the
+            index.
+        max_per_class: keep at most this many chips per class (the report used
+            5000).
+        split: ``'train'`` / ``'val'``: a stratified split with
+            ``val_fraction`` of each class in val (drawn with ``seed``); None
+            keeps every chip.
+        oversample: add the 7 flip/rotation views of every chip of a class with
+            fewer than ``max_per_class`` chips (train side only).
     """
 
-    def __init__(self, *args, classes='seed12', max_per_class: Optional[int] = None,
-                 split: Optional[str] = None, val_fraction: float = 0.1, seed: int = 0,
-                 oversample: bool = False, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        classes='seed12',
+        max_per_class: Optional[int] = None,
+        split: Optional[str] = None,
+        val_fraction: float = 0.1,
+        seed: int = 0,
+        oversample: bool = False,
+        **kwargs,
+    ) -> None:
         if split not in (None, 'train', 'val'):
-            raise ValueError(f"split must be None, 'train' or 'val', not {split!r}")
+            raise ValueError(
+                f"split must be None, 'train' or 'val', not {split!r}"
+            )
         self.class_map = load_class_map(classes)
         self.max_per_class = max_per_class
         self.split = split
@@ -47,38 +63,69 @@ class XViewRecognitionDataset(BaseDataset):
         super().__init__(*args, metainfo=metainfo, **kwargs)
 
     def load_data_list(self) -> list[dict]:
-        table = read_recognition(self.ann_file, self.class_map).restrict_classes(
-            self.class_map.type_ids)
+        table = read_recognition(
+            self.ann_file, self.class_map
+        ).restrict_classes(self.class_map.type_ids)
         labels = self.class_map.lookup_table()[table.type_ids]
-        image_root = Path(self.data_prefix.get('img', '') or Path(self.ann_file).parent)
-        paths = np.array([str(image_root / table.images[i].file_name) for i in table.image_index])
+        image_root = Path(
+            self.data_prefix.get('img', '') or Path(self.ann_file).parent
+        )
+        paths = np.array(
+            [
+                str(image_root / table.images[i].file_name)
+                for i in table.image_index
+            ]
+        )
         rng = np.random.default_rng(self.seed)
         chosen = []
         for label in range(len(self.class_map)):
             members = rng.permutation(np.flatnonzero(labels == label))
             if self.max_per_class:
-                members = members[:self.max_per_class]
-            n_val = int(round(len(members) * self.val_fraction)) if self.split else 0
+                members = members[: self.max_per_class]
+            n_val = (
+                int(round(len(members) * self.val_fraction))
+                if self.split
+                else 0
+            )
             part = members[:n_val] if self.split == 'val' else members[n_val:]
             chosen.extend((int(i), int(label)) for i in sorted(part))
-        data_list = [dict(img_path=paths[i], gt_label=label, rot90_k=0, hflip=False)
-                     for i, label in chosen]
+        data_list = [
+            dict(img_path=paths[i], gt_label=label, rot90_k=0, hflip=False)
+            for i, label in chosen
+        ]
         if self.oversample and self.split != 'val':
-            counts = np.bincount([d['gt_label'] for d in data_list], minlength=len(self.class_map))
+            counts = np.bincount(
+                [d['gt_label'] for d in data_list],
+                minlength=len(self.class_map),
+            )
             cap = self.max_per_class or counts.max()
-            extra = [dict(item, rot90_k=k, hflip=flip) for item in data_list
-                     if counts[item['gt_label']] < cap for k, flip in OVERSAMPLE_VIEWS]
+            extra = [
+                dict(item, rot90_k=k, hflip=flip)
+                for item in data_list
+                if counts[item['gt_label']] < cap
+                for k, flip in OVERSAMPLE_VIEWS
+            ]
             data_list += extra
         if not data_list:
             raise ValueError(
-                f'{self.ann_file}: no chips of the classes {self.class_map.names} for split '
-                f'{self.split!r} (max_per_class={self.max_per_class}, val_fraction='
-                f'{self.val_fraction}: a class needs at least {0.5 / max(self.val_fraction, 1e-9):.0f}'
-                ' chips to put one in val)')
-        counts = np.bincount([d['gt_label'] for d in data_list], minlength=len(self.class_map))
-        print_log(f'{Path(self.ann_file).name} ({self.split or "all"}): {len(data_list)} chips, '
-                  'per class ' + ', '.join(f'{n}: {c}' for n, c in zip(self.class_map.names, counts)),
-                  logger='current')
+                f'{self.ann_file}: no chips of the classes'
+                f' {self.class_map.names} for split {self.split!r}'
+                f' (max_per_class={self.max_per_class},'
+                f' val_fraction={self.val_fraction}: a class needs at least'
+                f' {0.5 / max(self.val_fraction, 1e-9):.0f} chips to put one'
+                ' in val)'
+            )
+        counts = np.bincount(
+            [d['gt_label'] for d in data_list], minlength=len(self.class_map)
+        )
+        print_log(
+            f'{Path(self.ann_file).name} ({self.split or "all"}):'
+            f' {len(data_list)} chips, per class '
+            + ', '.join(
+                f'{n}: {c}' for n, c in zip(self.class_map.names, counts)
+            ),
+            logger='current',
+        )
         return data_list
 
     def get_cat_ids(self, idx: int) -> list[int]:

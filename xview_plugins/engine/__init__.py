@@ -1,9 +1,26 @@
 from .distributed import DeviceAwareDDP, init_cpu_process_group
-from .hooks import (ClassWeightsHook, ConfusionMatrixHook, KerasEarlyStoppingHook,
-                    PlainCheckpointHook, TileVisualizationHook, YOLOv7ParamSchedulerHook)
-from .optimizers import SumAccumulateOptimWrapper, YOLOv7OptimWrapperConstructor
+from .hooks import (
+    ClassWeightsHook,
+    ConfusionMatrixHook,
+    KerasEarlyStoppingHook,
+    PlainCheckpointHook,
+    TileVisualizationHook,
+    YOLOv7ParamSchedulerHook,
+)
+from .optimizers import (
+    SumAccumulateOptimWrapper,
+    YOLOv7OptimWrapperConstructor,
+)
 
-__all__ = ['DeviceAwareDDP', 'init_cpu_process_group', 'ClassWeightsHook', 'ConfusionMatrixHook',
-           'KerasEarlyStoppingHook', 'PlainCheckpointHook', 'TileVisualizationHook',
-           'YOLOv7ParamSchedulerHook', 'SumAccumulateOptimWrapper',
-           'YOLOv7OptimWrapperConstructor']
+__all__ = [
+    'DeviceAwareDDP',
+    'init_cpu_process_group',
+    'ClassWeightsHook',
+    'ConfusionMatrixHook',
+    'KerasEarlyStoppingHook',
+    'PlainCheckpointHook',
+    'TileVisualizationHook',
+    'YOLOv7ParamSchedulerHook',
+    'SumAccumulateOptimWrapper',
+    'YOLOv7OptimWrapperConstructor',
+]

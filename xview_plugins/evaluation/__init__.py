@@ -1,3 +1,13 @@
-from .metrics import XViewMetric, ChipClassificationMetric, classification_scores, confusion_matrix
+from .metrics import (
+    ChipClassificationMetric,
+    XViewMetric,
+    classification_scores,
+    confusion_matrix,
+)
 
-__all__ = ['XViewMetric', 'ChipClassificationMetric', 'classification_scores', 'confusion_matrix']
+__all__ = [
+    'XViewMetric',
+    'ChipClassificationMetric',
+    'classification_scores',
+    'confusion_matrix',
+]

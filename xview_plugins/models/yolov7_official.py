@@ -1,4 +1,6 @@
-"""Bridges to the official YOLOv7: its state_dict keys and its raw output layout."""
+"""Bridges to the official YOLOv7: its state_dict keys and its raw output
+layout."""
+
 from __future__ import annotations
 
 import re
@@ -7,9 +9,10 @@ import torch
 
 
 def official_outputs(model, imgs: torch.Tensor) -> list[torch.Tensor]:
-    """The three raw per-level outputs ``[B, 3, H, W, 5 + nc]`` exactly as the official
-    ``IDetect`` returns them (before sigmoid); ``imgs`` are RGB in [0, 1]. Useful to
-    compare with, or export to, existing YOLOv7 deployment tools."""
+    """The three raw per-level outputs ``[B, 3, H, W, 5 + nc]`` exactly as the
+    official ``IDetect`` returns them (before sigmoid); ``imgs`` are RGB in [0,
+    1]. Useful to compare with, or export to, existing YOLOv7 deployment
+    tools."""
     return model.bbox_head(model.neck(model.backbone(imgs)))[0]
 
 
@@ -33,24 +36,38 @@ def official_key_map(model, official_keys) -> dict[str, str]:
 
 
 def load_official_state_dict(model, state_dict: dict) -> dict[str, list[str]]:
-    """Copy an official state_dict into ``model``. Returns the keys that were skipped
-    because their shapes differ (a different number of classes) or that are missing."""
+    """Copy an official state_dict into ``model``. Returns the keys that were
+    skipped because their shapes differ (a different number of classes) or that
+    are missing.
+    """
     mapping = official_key_map(model, state_dict)
     own = model.state_dict()
     converted, mismatched = {}, []
     for key, target in mapping.items():
         if target not in own:
-            raise KeyError(f'official key {key} has no counterpart {target} in the model; '
-                           'is the config the same architecture (tiny vs l)?')
+            raise KeyError(
+                f'official key {key} has no counterpart {target} in the model;'
+                ' is the config the same architecture (tiny vs l)?'
+            )
         if own[target].shape != state_dict[key].shape:
             mismatched.append(key)
             continue
         converted[target] = state_dict[key]
-    missing = [k for k in own if k not in converted and not k.endswith('num_batches_tracked')
-               and k not in {mapping[m] for m in mismatched}]
+    missing = [
+        k
+        for k in own
+        if k not in converted
+        and not k.endswith('num_batches_tracked')
+        and k not in {mapping[m] for m in mismatched}
+    ]
     model.load_state_dict(converted, strict=False)
-    head = state_dict.get(f'model.{model.neck.first + len(model.neck.layers)}.anchor_grid')
-    if head is not None and not torch.allclose(head.flatten().float(),
-                                               model.bbox_head.anchor_pixels.flatten().cpu()):
-        mismatched.append('anchors (the config anchors differ from the checkpoint)')
+    head = state_dict.get(
+        f'model.{model.neck.first + len(model.neck.layers)}.anchor_grid'
+    )
+    if head is not None and not torch.allclose(
+        head.flatten().float(), model.bbox_head.anchor_pixels.flatten().cpu()
+    ):
+        mismatched.append(
+            'anchors (the config anchors differ from the checkpoint)'
+        )
     return dict(mismatched=mismatched, missing=missing)

@@ -1,15 +1,18 @@
 """Checkpoints that load with ``torch.load(weights_only=True)``.
 
-mmengine 0.10.7 pickles ``HistoryBuffer`` objects, numpy scalars, arrays and dtypes (and,
-through numpy's dtype pickling, ``builtins.getattr``) into its checkpoints, which torch >= 2.6
-refuses to load by default. Rather than turning ``weights_only`` off, :func:`to_plain`
-turns a checkpoint into plain types before it is saved (see
-:class:`~xview_plugins.engine.hooks.PlainCheckpointHook`) and :func:`restore_message_hub`
-rebuilds the ``HistoryBuffer`` objects after loading. Local checkpoints are read through
-:func:`safe_load`, which allow-lists a few harmless types (numpy arrays, scalars and dtypes,
-``HistoryBuffer``) so that checkpoints written by a stock mmengine still load, and refuses
-anything else with a message that names the offending global.
+mmengine 0.10.7 pickles ``HistoryBuffer`` objects, numpy scalars, arrays and
+dtypes (and, through numpy's dtype pickling, ``builtins.getattr``) into its
+checkpoints, which torch >= 2.6 refuses to load by default. Rather than turning
+``weights_only`` off, :func:`to_plain` turns a checkpoint into plain types
+before it is saved (see
+:class:`~xview_plugins.engine.hooks.PlainCheckpointHook`) and
+:func:`restore_message_hub` rebuilds the ``HistoryBuffer`` objects after
+loading. Local checkpoints are read through :func:`safe_load`, which
+allow-lists a few harmless types (numpy arrays, scalars and dtypes,
+``HistoryBuffer``) so that checkpoints written by a stock mmengine still load,
+and refuses anything else with a message that names the offending global.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,24 +32,36 @@ _HISTORY_MARK = '__history_buffer__'
 
 
 class CheckpointError(ValueError):
-    """A checkpoint that cannot be used: missing, empty, corrupt, unsafe, or not fitting
-    the model. The message names the file and what is wrong (tools print it as one line)."""
+    """A checkpoint that cannot be used: missing, empty, corrupt, unsafe, or
+    not fitting the model. The message names the file and what is wrong (tools
+    print it as one line).
+    """
 
 
 class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
-    """A checkpoint that needs more than plain types and harmless globals to load."""
+    """A checkpoint that needs more than plain types and harmless globals to
+    load."""
 
 
 def to_plain(value: Any) -> Any:
-    """Tensors, numbers, strings, lists, tuples and dicts only (recursively)."""
-    # Exact types: numpy's float64 subclasses float but pickles as a numpy global.
-    if isinstance(value, torch.Tensor) or value is None or type(value) in (bool, int, float,
-                                                                           str, bytes):
+    """Tensors, numbers, strings, lists, tuples and dicts only
+    (recursively)."""
+    # Exact types: numpy's float64 subclasses float but pickles as a numpy
+    # global.
+    if (
+        isinstance(value, torch.Tensor)
+        or value is None
+        or type(value) in (bool, int, float, str, bytes)
+    ):
         return value
     if isinstance(value, HistoryBuffer):
         log, count = value.data
-        return {_HISTORY_MARK: True, 'log': [float(v) for v in log],
-                'count': [float(v) for v in count], 'max_length': int(value.max_length)}
+        return {
+            _HISTORY_MARK: True,
+            'log': [float(v) for v in log],
+            'count': [float(v) for v in count],
+            'max_length': int(value.max_length),
+        }
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -65,7 +80,8 @@ def to_plain(value: Any) -> Any:
 
 
 def restore_message_hub(state: dict) -> dict:
-    """Turn the plain form of ``HistoryBuffer`` entries back into objects (in place)."""
+    """Turn the plain form of ``HistoryBuffer`` entries back into objects (in
+    place)."""
     scalars = state.get('log_scalars', {})
     for key, value in list(scalars.items()):
         if isinstance(value, dict) and value.get(_HISTORY_MARK):
@@ -77,17 +93,42 @@ def restore_message_hub(state: dict) -> dict:
 
 
 def _harmless_globals() -> list:
-    from numpy.core.multiarray import _reconstruct, scalar  # numpy 2 keeps these aliases
+    from numpy.core.multiarray import (
+        _reconstruct,
+        scalar,
+    )  # numpy 2 keeps these aliases
+
     harmless = [np.ndarray, np.dtype, _reconstruct, scalar, HistoryBuffer]
-    harmless += [type(np.dtype(t)) for t in ('b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q',
-                                             'e', 'f', 'd', '?', 'U', 'S', 'O')]
+    harmless += [
+        type(np.dtype(t))
+        for t in (
+            'b',
+            'B',
+            'h',
+            'H',
+            'i',
+            'I',
+            'l',
+            'L',
+            'q',
+            'Q',
+            'e',
+            'f',
+            'd',
+            '?',
+            'U',
+            'S',
+            'O',
+        )
+    ]
     return harmless
 
 
 def safe_load(path: str, map_location: Any = 'cpu') -> Any:
-    """``torch.load(weights_only=True)`` plus the harmless globals. A missing, empty,
-    truncated or corrupt file raises :class:`CheckpointError`; one that needs other globals
-    raises :class:`UnsafeCheckpointError`; both name the file."""
+    """``torch.load(weights_only=True)`` plus the harmless globals. A missing,
+    empty, truncated or corrupt file raises :class:`CheckpointError`; one that
+    needs other globals raises :class:`UnsafeCheckpointError`; both name the
+    file."""
     path = str(path)
     if not osp.isfile(path):
         raise CheckpointError(f'{path}: no such checkpoint file')
@@ -95,23 +136,39 @@ def safe_load(path: str, map_location: Any = 'cpu') -> Any:
         raise CheckpointError(f'{path}: empty file, not a checkpoint')
     try:
         with torch.serialization.safe_globals(_harmless_globals()):
-            return torch.load(path, map_location=map_location, weights_only=True)
+            return torch.load(
+                path, map_location=map_location, weights_only=True
+            )
     except pickle.UnpicklingError as err:
         found = re.search(r'GLOBAL ([\w.]+)', str(err))
         names = [found.group(1)] if found else _unexpected_globals(path)
-        if not names:  # no foreign global: the stream itself is broken (or not a pickle)
-            raise CheckpointError(f'{path}: corrupt or not a checkpoint ('
-                                  f'{_first_line(err)})') from err
+        if (
+            not names
+        ):  # no foreign global: the stream itself is broken (or not a pickle)
+            raise CheckpointError(
+                f'{path}: corrupt or not a checkpoint ({_first_line(err)})'
+            ) from err
         name = names[0]
         raise UnsafeCheckpointError(
-            f"{path}: refusing to load: the file needs '{name}', which is not a plain type; "
-            'loading it could run arbitrary code. If you created this file or trust its '
-            'source, convert it once with `python tools/resave_checkpoint.py '
-            f'{path} OUT.pth --trust` and load OUT.pth instead.') from err
-    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError) as err:
-        # torch's zip reader on a truncated or foreign file, a cut pickle stream
-        raise CheckpointError(f'{path}: corrupt or truncated checkpoint ({_first_line(err)})'
-                              ) from err
+            f"{path}: refusing to load: the file needs '{name}', which is not"
+            ' a plain type; loading it could run arbitrary code. If you'
+            ' created this file or trust its source, convert it once with'
+            f' `python tools/resave_checkpoint.py {path} OUT.pth --trust` and'
+            ' load OUT.pth instead.'
+        ) from err
+    except (
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+    ) as err:
+        # torch's zip reader on a truncated or foreign file, a cut pickle
+        # stream
+        raise CheckpointError(
+            f'{path}: corrupt or truncated checkpoint ({_first_line(err)})'
+        ) from err
 
 
 def _first_line(err: BaseException) -> str:
@@ -121,13 +178,16 @@ def _first_line(err: BaseException) -> str:
 
 
 def _unexpected_globals(path: str) -> list[str]:
-    """Globals a pickle refers to beyond torch's own and the allow-list, found by reading
-    its opcodes (nothing is executed)."""
+    """Globals a pickle refers to beyond torch's own and the allow-list, found
+    by reading its opcodes (nothing is executed)."""
     import pickletools
     import zipfile
+
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
-            member = next((n for n in archive.namelist() if n.endswith('data.pkl')), None)
+            member = next(
+                (n for n in archive.namelist() if n.endswith('data.pkl')), None
+            )
             data = archive.read(member) if member else b''
     else:
         with open(path, 'rb') as f:
@@ -142,72 +202,102 @@ def _unexpected_globals(path: str) -> list[str]:
                 names.append(arg.replace(' ', '.'))
             elif opcode.name == 'STACK_GLOBAL' and len(strings) >= 2:
                 names.append(f'{strings[-2]}.{strings[-1]}')
-    except Exception:  # a truncated or foreign stream: report what was found so far
+    except (
+        Exception
+    ):  # a truncated or foreign stream: report what was found so far
         pass
-    return [n for n in names if not n.startswith(('torch.', 'collections.OrderedDict'))
-            and n not in allowed]
+    return [
+        n
+        for n in names
+        if not n.startswith(('torch.', 'collections.OrderedDict'))
+        and n not in allowed
+    ]
 
 
 def resave_trusted(src: str, dst: str) -> None:
-    """Load a trusted checkpoint with full unpickling and save it as plain types."""
+    """Load a trusted checkpoint with full unpickling and save it as plain
+    types."""
     checkpoint = torch.load(src, map_location='cpu', weights_only=False)
     torch.save(to_plain(checkpoint), dst)
 
 
 def load_from_local(filename: str, map_location: Any = None) -> Any:
-    """A loader for mmengine's ``CheckpointLoader``: local paths through :func:`safe_load`."""
+    """A loader for mmengine's ``CheckpointLoader``: local paths through
+    :func:`safe_load`."""
     return safe_load(osp.expanduser(filename), map_location)
 
 
 def register_safe_checkpoint_loader() -> None:
-    """Make mmengine read local checkpoints (``load_from``, ``resume``, ``init_cfg``)
-    through :func:`safe_load` for the rest of the process. The project's tools call it;
-    importing the package does not. Without it mmengine's own loader runs ``torch.load``
-    with torch's default ``weights_only=True``, which loads this project's plain
-    checkpoints as well; the safe loader adds the harmless globals of stock mmengine
+    """Make mmengine read local checkpoints (``load_from``, ``resume``,
+    ``init_cfg``) through :func:`safe_load` for the rest of the process. The
+    project's tools call it; importing the package does not. Without it
+    mmengine's own loader runs ``torch.load`` with torch's default
+    ``weights_only=True``, which loads this project's plain checkpoints as
+    well; the safe loader adds the harmless globals of stock mmengine
     checkpoints and errors that name the file (:class:`CheckpointError`)."""
-    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True
+    )
 
 
-def check_state_dict_fits(model: torch.nn.Module, state_dict: dict, source: str) -> None:
-    """Refuse a checkpoint whose tensors have other shapes than the model's (mmengine would
-    only warn and leave those layers untrained), e.g. one trained for another number of
-    classes. Keys are matched as loading matches them (``module.`` dropped, the wrapped
-    detector of ``SlicedInference`` under ``detector.``)."""
+def check_state_dict_fits(
+    model: torch.nn.Module, state_dict: dict, source: str
+) -> None:
+    """Refuse a checkpoint whose tensors have other shapes than the model's
+    (mmengine would only warn and leave those layers untrained), e.g. one
+    trained for another number of classes. Keys are matched as loading matches
+    them (``module.`` dropped, the wrapped detector of ``SlicedInference``
+    under ``detector.``)."""
     own = model.state_dict()
     mismatched = []
     for key, value in state_dict.items():
-        target = key[len('module.'):] if key.startswith('module.') else key
+        target = key[len('module.') :] if key.startswith('module.') else key
         if target not in own and f'detector.{target}' in own:
             target = f'detector.{target}'
-        if target in own and hasattr(value, 'shape') and tuple(value.shape) != tuple(
-                own[target].shape):
-            mismatched.append((key, tuple(value.shape), tuple(own[target].shape)))
+        if (
+            target in own
+            and hasattr(value, 'shape')
+            and tuple(value.shape) != tuple(own[target].shape)
+        ):
+            mismatched.append(
+                (key, tuple(value.shape), tuple(own[target].shape))
+            )
     if mismatched:
         key, saved, expected = mismatched[0]
         raise CheckpointError(
-            f'{source}: the checkpoint does not fit the model: {key} is {saved} in the '
-            f'checkpoint and {expected} in the model ({len(mismatched)} tensors differ). Was it '
-            'trained for another number of classes (num_classes / the class map) or another '
-            'architecture? Use the config it was trained with.')
+            f'{source}: the checkpoint does not fit the model: {key} is'
+            f' {saved} in the checkpoint and {expected} in the model'
+            f' ({len(mismatched)} tensors differ). Was it trained for another'
+            ' number of classes (num_classes / the class map) or another'
+            ' architecture? Use the config it was trained with.'
+        )
 
 
 def load_detector_checkpoint(model: torch.nn.Module, path: str) -> dict:
-    """Load a checkpoint into ``model`` through :func:`safe_load`, refusing one whose
-    tensors do not fit (:func:`check_state_dict_fits`); sets ``model.dataset_meta`` from
-    the checkpoint's meta when it has one. Returns the checkpoint."""
+    """Load a checkpoint into ``model`` through :func:`safe_load`, refusing one
+    whose tensors do not fit (:func:`check_state_dict_fits`); sets
+    ``model.dataset_meta`` from the checkpoint's meta when it has one. Returns
+    the checkpoint."""
     from mmengine.runner import load_state_dict
+
     checkpoint = safe_load(path)
-    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) \
+    state_dict = (
+        checkpoint.get('state_dict', checkpoint)
+        if isinstance(checkpoint, dict)
         else None
+    )
     if not isinstance(state_dict, dict):
         raise CheckpointError(f'{path}: no state_dict in the checkpoint')
-    state_dict = OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
-                             for k, v in state_dict.items())
+    state_dict = OrderedDict(
+        (k[len('module.') :] if k.startswith('module.') else k, v)
+        for k, v in state_dict.items()
+    )
     check_state_dict_fits(model, state_dict, path)
     load_state_dict(model, state_dict, strict=False)
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}
     if isinstance(meta, dict) and isinstance(meta.get('dataset_meta'), dict):
-        model.dataset_meta = {**(getattr(model, 'dataset_meta', None) or {}),
-                              **{k.lower(): v for k, v in meta['dataset_meta'].items()}}
+        model.dataset_meta = {
+            **(getattr(model, 'dataset_meta', None) or {}),
+            **{k.lower(): v for k, v in meta['dataset_meta'].items()},
+        }
     return checkpoint

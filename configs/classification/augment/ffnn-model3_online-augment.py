@@ -1,5 +1,15 @@
 # FFNN model 3 with the report's online augmentations: the pipeline of
-# cnn-model6_online-augment.py on the feed-forward family's model (ffnn_base.py).
+# cnn-model6_online-augment.py on the feed-forward family's model
+# (ffnn_base.py).
 _base_ = ['cnn-model6_online-augment.py']
-model = dict(backbone=dict(_delete_=True, type='SeedFFNN', model=3, act='relu', dropout=0.0,
-                           batch_norm=False, init='he_uniform'))
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='SeedFFNN',
+        model=3,
+        act='relu',
+        dropout=0.0,
+        batch_norm=False,
+        init='he_uniform',
+    )
+)

@@ -1,4 +1,5 @@
 """The conversion command line end to end, on the synthetic release."""
+
 import json
 import subprocess
 import sys
@@ -8,14 +9,29 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, objects_by_image, write_geojson, write_tif
-from xview_data.converters import (ConvertOptions, attach_images, convert, read_coco,
-                                   read_xview_geojson, read_xview_txt, read_yolo)
+from xview_data.converters import (
+    ConvertOptions,
+    attach_images,
+    convert,
+    read_coco,
+    read_xview_geojson,
+    read_xview_txt,
+    read_yolo,
+)
 from xview_data.structures import SEED12
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / 'tools' / 'convert_annotations.py'), *map(str, args),
-                           '--no-progress'], capture_output=True, text=True)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / 'tools' / 'convert_annotations.py'),
+            *map(str, args),
+            '--no-progress',
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def reference_objects(release: Path) -> dict:
@@ -26,32 +42,73 @@ def reference_objects(release: Path) -> dict:
 
 def test_cli_writes_every_format_with_a_summary(synthetic_release, tmp_path):
     out = tmp_path / 'all'
-    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
-                     'coco', 'yolo', 'xview', 'xview-txt', '--images',
-                     synthetic_release / 'train_images')
+    result = run_cli(
+        synthetic_release / 'xView_train.geojson',
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'coco',
+        'yolo',
+        'xview',
+        'xview-txt',
+        '--images',
+        synthetic_release / 'train_images',
+    )
     assert result.returncode == 0, result.stderr
     assert 'objects kept' in result.stdout and 'missing image' in result.stdout
     assert 'not-scored type_id' in result.stdout
-    for name in ('train.json', 'dataset.yaml', 'xView_train.geojson', 'xview_ann_train.txt',
-                 'summary.json', 'class_histogram.png'):
+    for name in (
+        'train.json',
+        'dataset.yaml',
+        'xView_train.geojson',
+        'xview_ann_train.txt',
+        'summary.json',
+        'class_histogram.png',
+    ):
         assert (out / name).is_file(), name
     expected = reference_objects(synthetic_release)
     # Round trips back to the source boxes (1 px) and classes.
-    assert objects_by_image(read_coco(out / 'train.json'), 'train/') == expected
+    assert (
+        objects_by_image(read_coco(out / 'train.json'), 'train/') == expected
+    )
     assert objects_by_image(read_yolo(out), 'train/') == expected
-    assert objects_by_image(read_xview_txt(out / 'xview_ann_train.txt'), 'images/train/') == expected
-    assert objects_by_image(read_xview_geojson(out / 'xView_train.geojson')) == expected
+    assert (
+        objects_by_image(
+            read_xview_txt(out / 'xview_ann_train.txt'), 'images/train/'
+        )
+        == expected
+    )
+    assert (
+        objects_by_image(read_xview_geojson(out / 'xView_train.geojson'))
+        == expected
+    )
     summary = json.loads((out / 'summary.json').read_text())
-    assert summary['objects']['train'] == sum(len(v) for v in expected.values())
+    assert summary['objects']['train'] == sum(
+        len(v) for v in expected.values()
+    )
 
 
 @pytest.mark.parametrize('source_format', ['coco', 'xview-txt'])
 def test_format_to_format_and_back(synthetic_release, tmp_path, source_format):
     first = tmp_path / 'first'
     target = {'coco': 'coco', 'xview-txt': 'xview-txt'}[source_format]
-    assert run_cli(synthetic_release / 'xView_train.geojson', first, '--from', 'xview', '--to',
-                   target, '--images', synthetic_release / 'train_images').returncode == 0
-    src = first / ('train.json' if source_format == 'coco' else 'xview_ann_train.txt')
+    assert (
+        run_cli(
+            synthetic_release / 'xView_train.geojson',
+            first,
+            '--from',
+            'xview',
+            '--to',
+            target,
+            '--images',
+            synthetic_release / 'train_images',
+        ).returncode
+        == 0
+    )
+    src = first / (
+        'train.json' if source_format == 'coco' else 'xview_ann_train.txt'
+    )
     images = first / 'images' if source_format == 'coco' else None
     second = tmp_path / 'second'
     args = [src, second, '--from', source_format, '--to', 'xview']
@@ -59,14 +116,32 @@ def test_format_to_format_and_back(synthetic_release, tmp_path, source_format):
     assert result.returncode == 0, result.stderr
     back = read_xview_geojson(second / 'xView_train.geojson')
     prefix = 'train/' if source_format == 'coco' else 'images/train/'
-    assert objects_by_image(back, prefix) == reference_objects(synthetic_release)
+    assert objects_by_image(back, prefix) == reference_objects(
+        synthetic_release
+    )
 
 
 def test_chips_and_grouped_split(synthetic_release, tmp_path):
     out = tmp_path / 'chips'
-    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
-                     'coco', 'yolo', '--images', synthetic_release / 'train_images',
-                     '--chip-size', 256, '--overlap', 32, '--val-fraction', 0.3, '--seed', 1)
+    result = run_cli(
+        synthetic_release / 'xView_train.geojson',
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'coco',
+        'yolo',
+        '--images',
+        synthetic_release / 'train_images',
+        '--chip-size',
+        256,
+        '--overlap',
+        32,
+        '--val-fraction',
+        0.3,
+        '--seed',
+        1,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / 'summary.json').read_text())
     assert set(summary['scenes']['train']).isdisjoint(summary['scenes']['val'])
@@ -76,65 +151,124 @@ def test_chips_and_grouped_split(synthetic_release, tmp_path):
         for image in coco['images']:
             assert (out / 'images' / image['file_name']).is_file()
             assert image['width'] <= 256 and image['height'] <= 256
-        scenes = {Path(i['file_name']).name.rsplit('_', 2)[0] + '.tif' for i in coco['images']}
+        scenes = {
+            Path(i['file_name']).name.rsplit('_', 2)[0] + '.tif'
+            for i in coco['images']
+        }
         assert scenes <= set(summary['scenes'][split])
         boxes = np.array([a['bbox'] for a in coco['annotations']])
-        assert (boxes[:, 0] >= 0).all() and (boxes[:, 0] + boxes[:, 2] <= 256.01).all()
+        assert (boxes[:, 0] >= 0).all() and (
+            boxes[:, 0] + boxes[:, 2] <= 256.01
+        ).all()
     assert (out / 'labels' / 'val').is_dir()
 
 
 def test_recognition_chips(synthetic_release, tmp_path):
     out = tmp_path / 'rec'
-    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
-                     'recognition', '--images', synthetic_release / 'train_images')
+    result = run_cli(
+        synthetic_release / 'xView_train.geojson',
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'recognition',
+        '--images',
+        synthetic_release / 'train_images',
+    )
     assert result.returncode == 0, result.stderr
     ann = json.loads((out / 'xview_ann_train.json').read_text())
     assert len(ann['images']) == len(ann['annotations']) > 0
     first = ann['images'][0]
-    assert first['file_name'].startswith('xview_train/') and first['width'] == 224
+    assert (
+        first['file_name'].startswith('xview_train/') and first['width'] == 224
+    )
     from xview_data.imagery import image_size
+
     assert image_size(out / first['file_name']) == (224, 224)
     x, y, w, h = ann['annotations'][0]['bbox']
-    # Object-centred: the box sits in the middle third of the chip (context 1.5).
+    # Object-centred: the box sits in the middle third of the chip (context
+    # 1.5).
     assert abs(x + w / 2 - 112) < 2 and abs(y + h / 2 - 112) < 2
 
 
 def test_recognition_with_background_chips(synthetic_release, tmp_path):
     out = tmp_path / 'rec_bg'
-    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
-                     'recognition', '--images', synthetic_release / 'train_images',
-                     '--background', 4, '--chip-size', 64)
+    result = run_cli(
+        synthetic_release / 'xView_train.geojson',
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'recognition',
+        '--images',
+        synthetic_release / 'train_images',
+        '--background',
+        4,
+        '--chip-size',
+        64,
+    )
     assert result.returncode == 0, result.stderr
     ann = json.loads((out / 'xview_ann_train.json').read_text())
     background = [c for c in ann['categories'] if c['name'] == 'Background']
-    assert background and background[0]['type_id'] == 0 and background[0]['id'] == 13
+    assert (
+        background
+        and background[0]['type_id'] == 0
+        and background[0]['id'] == 13
+    )
     negatives = [a for a in ann['annotations'] if a['category_id'] == 13]
     assert len(negatives) == 4 * 3  # per scene, 3 scenes
     names = {i['id']: i['file_name'] for i in ann['images']}
     from xview_data.imagery import image_size
-    assert all(image_size(out / names[a['image_id']]) == (64, 64) for a in negatives)
+
+    assert all(
+        image_size(out / names[a['image_id']]) == (64, 64) for a in negatives
+    )
     assert 'Background' in result.stdout
 
 
 def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
     write_tif(tmp_path / 'img' / '1.tif', 64, 64)
-    # ids that would land outside OUT from images/<split>/ (../../../../) or anywhere (/),
-    # and one that would stay inside it (../../): all refused alike
-    src = write_geojson(tmp_path / 'a.geojson', [('1,1,20,20', 18, '1.tif'),
-                                                 ('1,1,20,20', 18, '../../../../x.tif'),
-                                                 ('1,1,20,20', 18, f'{tmp_path}/y.tif'),
-                                                 ('1,1,20,20', 18, '../../x.tif')])
+    # ids that would land outside OUT from images/<split>/ (../../../../) or
+    # anywhere (/), and one that would stay inside it (../../): all refused
+    # alike
+    src = write_geojson(
+        tmp_path / 'a.geojson',
+        [
+            ('1,1,20,20', 18, '1.tif'),
+            ('1,1,20,20', 18, '../../../../x.tif'),
+            ('1,1,20,20', 18, f'{tmp_path}/y.tif'),
+            ('1,1,20,20', 18, '../../x.tif'),
+        ],
+    )
     out = tmp_path / 'deep' / 'out'
     before = set(tmp_path.parent.rglob('*'))
-    result = run_cli(src, out, '--from', 'xview', '--to', 'yolo', 'coco', 'xview-txt',
-                     '--images', tmp_path / 'img')
+    result = run_cli(
+        src,
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'yolo',
+        'coco',
+        'xview-txt',
+        '--images',
+        tmp_path / 'img',
+    )
     assert result.returncode == 0, result.stderr
     assert 'unsafe or missing image_id' in result.stdout
-    assert json.loads((out / 'summary.json').read_text())['skipped'][
-        'unsafe or missing image_id'] == 3
+    assert (
+        json.loads((out / 'summary.json').read_text())['skipped'][
+            'unsafe or missing image_id'
+        ]
+        == 3
+    )
     new = set(tmp_path.parent.rglob('*')) - before
-    assert new and all(p == out or out in p.parents or p == out.parent for p in new)
-    result = run_cli(src, tmp_path, '--from', 'xview', '--to', 'coco', '--overwrite')
+    assert new and all(
+        p == out or out in p.parents or p == out.parent for p in new
+    )
+    result = run_cli(
+        src, tmp_path, '--from', 'xview', '--to', 'coco', '--overwrite'
+    )
     assert result.returncode == 2 and 'overwrite the input' in result.stderr
     assert src.is_file()
 
@@ -156,7 +290,9 @@ def test_existing_output_needs_overwrite(tmp_path):
     out = tmp_path / 'out'
     out.mkdir()
     (out / 'keep.txt').write_text('x')
-    options = ConvertOptions('xview', ['coco'], images=tmp_path / 'img', progress=False)
+    options = ConvertOptions(
+        'xview', ['coco'], images=tmp_path / 'img', progress=False
+    )
     with pytest.raises(FileExistsError):
         convert(src, out, options)
     assert (out / 'keep.txt').read_text() == 'x'
@@ -165,21 +301,44 @@ def test_existing_output_needs_overwrite(tmp_path):
     assert (out / 'train.json').is_file() and not (out / 'keep.txt').exists()
 
 
-def test_scene_tiles_and_recognition_chips_in_one_run(synthetic_release, tmp_path):
-    # --chip-size tiles the scenes for COCO and sizes the recognition chips; the recognition
-    # chips are cut from the source scenes, one per object, split by the same scenes
+def test_scene_tiles_and_recognition_chips_in_one_run(
+    synthetic_release, tmp_path
+):
+    # --chip-size tiles the scenes for COCO and sizes the recognition chips;
+    # the recognition chips are cut from the source scenes, one per object,
+    # split by the same scenes
     out = tmp_path / 'both'
-    result = run_cli(synthetic_release / 'xView_train.geojson', out, '--from', 'xview', '--to',
-                     'coco', 'recognition', '--chip-size', 256, '--val-fraction', 0.34,
-                     '--images', synthetic_release / 'train_images')
+    result = run_cli(
+        synthetic_release / 'xView_train.geojson',
+        out,
+        '--from',
+        'xview',
+        '--to',
+        'coco',
+        'recognition',
+        '--chip-size',
+        256,
+        '--val-fraction',
+        0.34,
+        '--images',
+        synthetic_release / 'train_images',
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / 'summary.json').read_text())
-    expected = sum(len(v) for v in reference_objects(synthetic_release).values())
-    chips = {split: json.loads((out / f'xview_ann_{split}.json').read_text())
-             for split in ('train', 'val')}
+    expected = sum(
+        len(v) for v in reference_objects(synthetic_release).values()
+    )
+    chips = {
+        split: json.loads((out / f'xview_ann_{split}.json').read_text())
+        for split in ('train', 'val')
+    }
     assert sum(len(c['annotations']) for c in chips.values()) == expected
-    assert all(image['width'] == 256 for c in chips.values() for image in c['images'])
+    assert all(
+        image['width'] == 256 for c in chips.values() for image in c['images']
+    )
     tiles = json.loads((out / 'val.json').read_text())
     val_scenes = set(summary['scenes']['val'])
-    assert {image['file_name'].split('/')[1].rsplit('_', 2)[0] + '.tif'
-            for image in tiles['images']} <= val_scenes
+    assert {
+        image['file_name'].split('/')[1].rsplit('_', 2)[0] + '.tif'
+        for image in tiles['images']
+    } <= val_scenes

@@ -1,4 +1,6 @@
-"""Files and folders the package writes get the permissions plain open() / mkdir would."""
+"""Files and folders the package writes get the permissions plain open() /
+mkdir would."""
+
 import os
 import stat
 
@@ -7,10 +9,13 @@ import pytest
 from xview_data.converters.paths import atomic_write, staged_directory
 
 
-@pytest.mark.parametrize('umask, file_mode, dir_mode', [(0o022, 0o644, 0o755),
-                                                        (0o077, 0o600, 0o700),
-                                                        (0o002, 0o664, 0o775)])
-def test_written_files_and_staged_folders_follow_the_umask(tmp_path, umask, file_mode, dir_mode):
+@pytest.mark.parametrize(
+    'umask, file_mode, dir_mode',
+    [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700), (0o002, 0o664, 0o775)],
+)
+def test_written_files_and_staged_folders_follow_the_umask(
+    tmp_path, umask, file_mode, dir_mode
+):
     previous = os.umask(umask)
     try:
         with atomic_write(tmp_path / 'a.txt') as f:
@@ -31,4 +36,6 @@ def test_out_that_is_a_file_or_a_symlink_is_refused(tmp_path):
         with pytest.raises(FileExistsError, match='not a folder'):
             with staged_directory(tmp_path / name, overwrite=True):
                 pass
-    assert (tmp_path / 'file').read_text() == 'x' and (tmp_path / 'link').is_symlink()
+    assert (tmp_path / 'file').read_text() == 'x' and (
+        tmp_path / 'link'
+    ).is_symlink()

@@ -3,15 +3,31 @@ import json
 import numpy as np
 import rasterio
 
-from xview_data.converters import attach_images, read_coco, read_xview_geojson, read_xview_txt
+from xview_data.converters import (
+    attach_images,
+    read_coco,
+    read_xview_geojson,
+    read_xview_txt,
+)
 from xview_data.structures import SEED12
-from xview_data.synthetic import SyntheticSpec, class_probabilities, generate_synthetic_xview
+from xview_data.synthetic import (
+    SyntheticSpec,
+    class_probabilities,
+    generate_synthetic_xview,
+)
 
 
 def test_official_schema_and_geometry(synthetic_release, reference_dir):
-    example = json.loads((reference_dir / 'xview_geojson_example.json').read_text())
-    document = json.loads((synthetic_release / 'xView_train.geojson').read_text())
-    assert document['type'] == 'FeatureCollection' and document['crs'] == example['crs']
+    example = json.loads(
+        (reference_dir / 'xview_geojson_example.json').read_text()
+    )
+    document = json.loads(
+        (synthetic_release / 'xView_train.geojson').read_text()
+    )
+    assert (
+        document['type'] == 'FeatureCollection'
+        and document['crs'] == example['crs']
+    )
     want = set(example['features'][0]['properties'])
     checked = 0
     for feature in document['features']:
@@ -20,7 +36,9 @@ def test_official_schema_and_geometry(synthetic_release, reference_dir):
             continue
         props = feature['properties']
         x1, y1, x2, y2 = map(int, props['bounds_imcoords'].split(','))
-        with rasterio.open(synthetic_release / 'train_images' / props['image_id']) as src:
+        with rasterio.open(
+            synthetic_release / 'train_images' / props['image_id']
+        ) as src:
             lon, lat = src.transform * (x1, y1)
         ring = feature['geometry']['coordinates'][0]
         assert abs(ring[0][0] - lon) < 1e-6 and abs(ring[0][1] - lat) < 1e-6
@@ -31,23 +49,34 @@ def test_official_schema_and_geometry(synthetic_release, reference_dir):
 
 def test_defects_sizes_and_layouts(synthetic_release):
     table = read_xview_geojson(synthetic_release / 'xView_train.geojson')
-    for reason in ('zero-area box', 'empty bounds_imcoords', 'not-scored type_id (75/82/87)'):
+    for reason in (
+        'zero-area box',
+        'empty bounds_imcoords',
+        'not-scored type_id (75/82/87)',
+    ):
         assert table.skipped[reason] >= 1
     assert '1395.tif' in [r.file_name for r in table.images]
     table = attach_images(table, synthetic_release / 'train_images')
     assert table.skipped['missing image'] >= 1
     wh = table.boxes[:, 2:] - table.boxes[:, :2]
     cars = wh[table.type_ids == 18]
-    assert 11 <= np.median(cars.max(axis=1)) <= 19 and 5 <= np.median(cars.min(axis=1)) <= 19
+    assert (
+        11 <= np.median(cars.max(axis=1)) <= 19
+        and 5 <= np.median(cars.min(axis=1)) <= 19
+    )
     buildings = wh[table.type_ids == 73].max(axis=1)
     assert buildings.min() >= 25 and buildings.max() <= 190
     outside = (table.boxes[:, 0] < 0) | (table.boxes[:, 2] > 512)
     assert outside.any()  # the real file's boxes past the border
     counts = np.bincount(SEED12.lookup_table()[table.type_ids], minlength=12)
-    assert counts[2] + counts[9] > 0.6 * counts.sum()  # Small car + Building dominate
+    assert (
+        counts[2] + counts[9] > 0.6 * counts.sum()
+    )  # Small car + Building dominate
     txt = read_xview_txt(synthetic_release / 'xview_ann_train.txt')
     assert len(txt) > 0 and txt.images[0].file_name.startswith('train_images/')
-    rec = read_coco(synthetic_release / 'recognition' / 'xview_ann_train.json', SEED12)
+    rec = read_coco(
+        synthetic_release / 'recognition' / 'xview_ann_train.json', SEED12
+    )
     assert len(rec) == len(rec.images) > 0
 
 
@@ -55,9 +84,14 @@ def test_deterministic_for_a_seed(tmp_path):
     spec = SyntheticSpec(num_images=1, size=256, seed=3)
     a = generate_synthetic_xview(tmp_path / 'a', spec)
     b = generate_synthetic_xview(tmp_path / 'b', spec)
-    assert (a / 'xView_train.geojson').read_bytes() == (b / 'xView_train.geojson').read_bytes()
+    assert (a / 'xView_train.geojson').read_bytes() == (
+        b / 'xView_train.geojson'
+    ).read_bytes()
     name = next((a / 'train_images').iterdir()).name
-    with rasterio.open(a / 'train_images' / name) as x, rasterio.open(b / 'train_images' / name) as y:
+    with (
+        rasterio.open(a / 'train_images' / name) as x,
+        rasterio.open(b / 'train_images' / name) as y,
+    ):
         np.testing.assert_array_equal(x.read(), y.read())
 
 

@@ -7,17 +7,28 @@ import xview_plugins  # noqa: F401
 
 
 def build(release, **kwargs):
-    return DATASETS.build(dict(type='XViewRecognitionDataset',
-                               data_root=str(release / 'recognition'),
-                               ann_file='xview_ann_train.json', data_prefix=dict(img=''),
-                               pipeline=[], **kwargs))
+    return DATASETS.build(
+        dict(
+            type='XViewRecognitionDataset',
+            data_root=str(release / 'recognition'),
+            ann_file='xview_ann_train.json',
+            data_prefix=dict(img=''),
+            pipeline=[],
+            **kwargs,
+        )
+    )
 
 
 def test_cap_stratified_split_and_oversampling(synthetic_release):
     everything = build(synthetic_release)
     counts = Counter(everything[i]['gt_label'] for i in range(len(everything)))
     capped = build(synthetic_release, max_per_class=5)
-    assert max(Counter(capped[i]['gt_label'] for i in range(len(capped))).values()) <= 5
+    assert (
+        max(
+            Counter(capped[i]['gt_label'] for i in range(len(capped))).values()
+        )
+        <= 5
+    )
     train = build(synthetic_release, split='train', val_fraction=0.2, seed=1)
     val = build(synthetic_release, split='val', val_fraction=0.2, seed=1)
     assert len(train) + len(val) == len(everything)
@@ -32,22 +43,32 @@ def test_cap_stratified_split_and_oversampling(synthetic_release):
 
 def test_chip_transforms():
     img = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
-    rotated = TRANSFORMS.build(dict(type='OfflineGeometricAugment'))(dict(img=img, rot90_k=1,
-                                                                          hflip=True))['img']
+    rotated = TRANSFORMS.build(dict(type='OfflineGeometricAugment'))(
+        dict(img=img, rot90_k=1, hflip=True)
+    )['img']
     np.testing.assert_array_equal(rotated, np.rot90(img, 1)[:, ::-1])
     np.random.seed(0)
-    # one intensity added to every pixel and channel, clipped to the image's own range
+    # one intensity added to every pixel and channel, clipped to the image's
+    # own range
     image = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) + 100
     np.random.seed(1)
-    shifted = TRANSFORMS.build(dict(type='RandomChannelShift', shift_range=50))(
-        dict(img=image.copy()))['img']
+    shifted = TRANSFORMS.build(
+        dict(type='RandomChannelShift', shift_range=50)
+    )(dict(img=image.copy()))['img']
     delta = shifted.astype(int) - image.astype(int)
     inside = (shifted > image.min()) & (shifted < image.max())
     assert shifted.dtype == np.uint8 and delta.any()
-    assert len(np.unique(delta[inside])) == 1  # the same shift wherever nothing clipped
-    bright = TRANSFORMS.build(dict(type='RandomIllumination', brightness_range=(2.0, 2.0)))(
-        dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
+    assert (
+        len(np.unique(delta[inside])) == 1
+    )  # the same shift wherever nothing clipped
+    bright = TRANSFORMS.build(
+        dict(type='RandomIllumination', brightness_range=(2.0, 2.0))
+    )(dict(img=np.full((2, 2, 3), 100, np.uint8)))['img']
     assert (bright == 200).all()
-    packed = TRANSFORMS.build(dict(type='PackChipInputs'))(dict(img=np.zeros((4, 5, 3), np.uint8),
-                                                                gt_label=3, img_path='x.tif'))
-    assert packed['inputs'].shape == (3, 4, 5) and packed['data_samples'].gt_label.item() == 3
+    packed = TRANSFORMS.build(dict(type='PackChipInputs'))(
+        dict(img=np.zeros((4, 5, 3), np.uint8), gt_label=3, img_path='x.tif')
+    )
+    assert (
+        packed['inputs'].shape == (3, 4, 5)
+        and packed['data_samples'].gt_label.item() == 3
+    )

@@ -5,12 +5,16 @@ import pytest
 import torch
 
 from xview_plugins.engine.hooks import ClassWeightsHook, balanced_class_weights
-from xview_plugins.models.classifiers.image_classifier import ChipClassifier, make_data_sample
+from xview_plugins.models.classifiers.image_classifier import (
+    ChipClassifier,
+    make_data_sample,
+)
 
 
 def test_balanced_weights_follow_keras_and_skip_absent_classes():
     weights = balanced_class_weights([0, 0, 0, 1, 2, 2], num_classes=4)
-    # n / (classes present * count): 6 / (3 * 3), 6 / (3 * 1), 6 / (3 * 2); class 3 absent
+    # n / (classes present * count): 6 / (3 * 3), 6 / (3 * 1), 6 / (3 * 2);
+    # class 3 absent
     assert np.allclose(weights, [2 / 3, 2.0, 1.0, 0.0])
 
 
@@ -27,8 +31,14 @@ class LabelsOnly:
 
 def fake_runner(model, labels):
     logged = []
-    return SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=LabelsOnly(labels)),
-                           logger=SimpleNamespace(info=logged.append)), logged
+    return (
+        SimpleNamespace(
+            model=model,
+            train_dataloader=SimpleNamespace(dataset=LabelsOnly(labels)),
+            logger=SimpleNamespace(info=logged.append),
+        ),
+        logged,
+    )
 
 
 def test_hook_sets_balanced_weights_that_the_loss_uses():
@@ -41,10 +51,16 @@ def test_hook_sets_balanced_weights_that_the_loss_uses():
     inputs = torch.rand(2, 3, 8, 8)
     logits = model(inputs, mode='tensor')
     labels = torch.tensor([0, 1])
-    expected = torch.nn.functional.cross_entropy(logits, labels, weight=model.class_weights)
+    expected = torch.nn.functional.cross_entropy(
+        logits, labels, weight=model.class_weights
+    )
     samples = [make_data_sample(0), make_data_sample(1)]
-    assert torch.allclose(model(inputs, samples, mode='loss')['loss_cls'], expected)
-    assert not torch.allclose(expected, torch.nn.functional.cross_entropy(logits, labels))
+    assert torch.allclose(
+        model(inputs, samples, mode='loss')['loss_cls'], expected
+    )
+    assert not torch.allclose(
+        expected, torch.nn.functional.cross_entropy(logits, labels)
+    )
 
 
 def test_hook_leaves_explicit_weights_alone_and_bad_modes_are_refused():

@@ -6,19 +6,33 @@ import xview_plugins  # noqa: F401
 from xview_plugins.models import ChipClassifier, SeedCNN, SeedFFNN
 
 
-@pytest.mark.parametrize('model, out', [(1, 32 * 32 * 3), (2, 32), (3, 32), (4, 32)])
+@pytest.mark.parametrize(
+    'model, out', [(1, 32 * 32 * 3), (2, 32), (3, 32), (4, 32)]
+)
 def test_ffnn_models(model, out):
     net = SeedFFNN(model=model, input_size=(32, 32, 3))
     assert net.out_features == out
     assert net(torch.rand(2, 3, 32, 32)).shape == (2, out)
 
 
-@pytest.mark.parametrize('model, convs', [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 6)])
+@pytest.mark.parametrize(
+    'model, convs', [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 6)]
+)
 def test_cnn_models_end_in_ffnn_model_4(model, convs):
-    net = SeedCNN(model=model, input_size=(32, 32, 3), act='elu', batch_norm=True, dropout=0.2,
-                  init='he_normal')
+    net = SeedCNN(
+        model=model,
+        input_size=(32, 32, 3),
+        act='elu',
+        batch_norm=True,
+        dropout=0.2,
+        init='he_normal',
+    )
     assert sum(isinstance(m, torch.nn.Conv2d) for m in net.modules()) == convs
-    assert [m.out_features for m in net.classifier if isinstance(m, torch.nn.Linear)] == [64, 32]
+    assert [
+        m.out_features
+        for m in net.classifier
+        if isinstance(m, torch.nn.Linear)
+    ] == [64, 32]
     net.eval()
     assert net(torch.rand(2, 3, 32, 32)).shape == (2, 32)
 
@@ -27,15 +41,24 @@ def test_classifier_losses_and_predictions():
     backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
     samples = [BaseDataElement(gt_label=torch.tensor([k])) for k in (0, 3)]
     plain = ChipClassifier(backbone, num_classes=4)
-    weighted = ChipClassifier(backbone, num_classes=4, class_weights=[1, 1, 1, 5],
-                              weight_penalty=('l2', 1e-3))
+    weighted = ChipClassifier(
+        backbone,
+        num_classes=4,
+        class_weights=[1, 1, 1, 5],
+        weight_penalty=('l2', 1e-3),
+    )
     weighted.load_state_dict(plain.state_dict())
     x = torch.rand(2, 3, 8, 8)
     base = plain(x, samples, mode='loss')
     losses = weighted(x, samples, mode='loss')
-    kernels = sum((m.weight ** 2).sum() for m in plain.modules()
-                  if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)))
-    assert losses['loss_weight_penalty'].item() == pytest.approx(1e-3 * kernels.item(), rel=1e-5)
+    kernels = sum(
+        (m.weight**2).sum()
+        for m in plain.modules()
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))
+    )
+    assert losses['loss_weight_penalty'].item() == pytest.approx(
+        1e-3 * kernels.item(), rel=1e-5
+    )
     assert losses['loss_cls'].item() != pytest.approx(base['loss_cls'].item())
     predicted = plain(x, samples, mode='predict')
     assert predicted[0].pred_score.shape == (4,)

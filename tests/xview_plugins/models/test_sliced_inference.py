@@ -2,7 +2,6 @@ import pytest
 import torch
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
-from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
@@ -15,11 +14,13 @@ from xview_plugins.models.utils import weighted_box_fusion
 
 @MODELS.register_module(force=True)
 class BrightSpotDetector(BaseDetector):
-    """Test double: one 'object' box around the brightest pixel of each tile, score = its
-    value; records the batch sizes it saw."""
+    """Test double: one 'object' box around the brightest pixel of each tile,
+    score = its value; records the batch sizes it saw."""
 
     def __init__(self, data_preprocessor=None):
-        super().__init__(data_preprocessor=dict(type='mmdet.DetDataPreprocessor'))
+        super().__init__(
+            data_preprocessor=dict(type='mmdet.DetDataPreprocessor')
+        )
         self.batches = []
 
     def predict(self, inputs, samples, rescale=True):
@@ -46,10 +47,17 @@ class BrightSpotDetector(BaseDetector):
 
 
 def test_tiles_are_batched_shifted_back_and_merged():
-    wrapper = SlicedInference(dict(type='BrightSpotDetector'), tile_size=64, overlap=16,
-                              batch_size=3, iou_threshold=0.5).eval()
+    wrapper = SlicedInference(
+        dict(type='BrightSpotDetector'),
+        tile_size=64,
+        overlap=16,
+        batch_size=3,
+        iou_threshold=0.5,
+    ).eval()
     scene = torch.zeros(3, 100, 150)
-    scene[:, 20, 100] = 255  # x = 100 lies in the tiles at x 48 and 86, y = 20 in row 0 only
+    scene[:, 20, 100] = (
+        255  # x = 100 lies in the tiles at x 48 and 86, y = 20 in row 0 only
+    )
     scene[:, 10, 10] = 200
     found = wrapper.predict_scene(scene)
     corners = wrapper.tiles(100, 150)
@@ -58,14 +66,26 @@ def test_tiles_are_batched_shifted_back_and_merged():
     centres = ((found.bboxes[:, :2] + found.bboxes[:, 2:]) / 2).tolist()
     # the spot at (100, 20) is found in two tiles; merging keeps one box there
     assert sorted(centres) == [[10.5, 10.5], [100.5, 20.5]]
-    # without merging (NMS that suppresses nothing) both tiles' boxes would stay
-    unmerged = SlicedInference(dict(type='BrightSpotDetector'), tile_size=64, overlap=16,
-                               batch_size=3, iou_threshold=1.01).eval().predict_scene(scene)
+    # without merging (NMS that suppresses nothing) both tiles' boxes would
+    # stay
+    unmerged = (
+        SlicedInference(
+            dict(type='BrightSpotDetector'),
+            tile_size=64,
+            overlap=16,
+            batch_size=3,
+            iou_threshold=1.01,
+        )
+        .eval()
+        .predict_scene(scene)
+    )
     assert len(unmerged) == 3
 
 
 def test_a_scene_smaller_than_a_tile_is_padded_and_boxes_clipped():
-    wrapper = SlicedInference(dict(type='BrightSpotDetector'), tile_size=64, overlap=8).eval()
+    wrapper = SlicedInference(
+        dict(type='BrightSpotDetector'), tile_size=64, overlap=8
+    ).eval()
     scene = torch.zeros(3, 30, 40)
     scene[:, 29, 39] = 255
     found = wrapper.predict_scene(scene)
@@ -74,48 +94,71 @@ def test_a_scene_smaller_than_a_tile_is_padded_and_boxes_clipped():
 
 def yolov7_tiny_wrapper(**kwargs):
     init_default_scope('mmdet')
-    cfg = Config.fromfile(str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py'))
-    return SlicedInference(cfg.model.to_dict(), tile_size=128, overlap=32, score_thr=0.0,
-                           **kwargs).eval()
+    cfg = Config.fromfile(
+        str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
+    )
+    return SlicedInference(
+        cfg.model.to_dict(), tile_size=128, overlap=32, score_thr=0.0, **kwargs
+    ).eval()
 
 
 def test_batched_tiles_give_the_same_detections_as_one_by_one():
-    wrapper = SlicedInference(dict(type='BrightSpotDetector'), tile_size=32, overlap=8,
-                              batch_size=5, iou_threshold=0.3).eval()
+    wrapper = SlicedInference(
+        dict(type='BrightSpotDetector'),
+        tile_size=32,
+        overlap=8,
+        batch_size=5,
+        iou_threshold=0.3,
+    ).eval()
     scene = torch.rand(3, 100, 90) * 255
     batched = wrapper.predict_scene(scene)
     single = wrapper.predict_scene(scene, batch_size=1)
     assert len(batched) > 5
-    assert torch.equal(batched.bboxes, single.bboxes) and torch.equal(batched.scores, single.scores)
+    assert torch.equal(batched.bboxes, single.bboxes) and torch.equal(
+        batched.scores, single.scores
+    )
     # and a real network scores a tile the same alone or in a batch
     torch.manual_seed(0)
     detector = yolov7_tiny_wrapper().detector
     tiles = torch.rand(4, 3, 128, 128)
     with torch.no_grad():
         together = detector._forward(tiles)
-        alone = [detector._forward(tiles[i:i + 1]) for i in range(4)]
+        alone = [detector._forward(tiles[i : i + 1]) for i in range(4)]
     for level, outputs in enumerate(together):
         for part, tensor in enumerate(outputs):
             for i in range(4):
-                assert torch.allclose(tensor[i], alone[i][level][part][0], atol=1e-4)
+                assert torch.allclose(
+                    tensor[i], alone[i][level][part][0], atol=1e-4
+                )
 
 
 def test_checkpoints_of_the_wrapped_detector_load_and_it_is_not_trainable():
     wrapper = yolov7_tiny_wrapper()
-    plain = MODELS.build(Config.fromfile(
-        str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')).model)
+    plain = MODELS.build(
+        Config.fromfile(
+            str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
+        ).model
+    )
     wrapper.load_state_dict(plain.state_dict(), strict=True)
     key = next(iter(plain.state_dict()))
-    assert torch.equal(wrapper.state_dict()['detector.' + key], plain.state_dict()[key])
+    assert torch.equal(
+        wrapper.state_dict()['detector.' + key], plain.state_dict()[key]
+    )
     with pytest.raises(NotImplementedError, match='test-time wrapper'):
         wrapper.loss(None, None)
 
 
 def test_weighted_box_fusion_averages_overlapping_boxes_by_score():
-    boxes = torch.tensor([[0, 0, 10, 10], [2, 0, 12, 10], [50, 50, 60, 60], [0, 0, 10, 10.]])
+    boxes = torch.tensor(
+        [[0, 0, 10, 10], [2, 0, 12, 10], [50, 50, 60, 60], [0, 0, 10, 10.0]]
+    )
     scores = torch.tensor([0.9, 0.3, 0.5, 0.8])
     labels = torch.tensor([0, 0, 0, 1])
-    fused, fused_scores, fused_labels = weighted_box_fusion(boxes, scores, labels, 0.55)
+    fused, fused_scores, fused_labels = weighted_box_fusion(
+        boxes, scores, labels, 0.55
+    )
     assert fused_labels.tolist() == [0, 0, 1]
-    assert torch.allclose(fused[0], torch.tensor([0.5, 0, 10.5, 10]))  # (0.9*0 + 0.3*2) / 1.2
+    assert torch.allclose(
+        fused[0], torch.tensor([0.5, 0, 10.5, 10])
+    )  # (0.9*0 + 0.3*2) / 1.2
     assert torch.allclose(fused_scores, torch.tensor([0.6, 0.5, 0.8]))

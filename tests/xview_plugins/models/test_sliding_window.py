@@ -8,9 +8,18 @@ from xview_plugins.models.classifiers.window_scorer import resize_windows
 
 
 def cnn_classifier(padding='valid', size=32, classes=13):
-    return dict(type='ChipClassifier', num_classes=classes, backbone=dict(
-        type='SeedCNN', model=4, input_size=(size, size, 3), padding=padding, batch_norm=True,
-        dropout=0.2))
+    return dict(
+        type='ChipClassifier',
+        num_classes=classes,
+        backbone=dict(
+            type='SeedCNN',
+            model=4,
+            input_size=(size, size, 3),
+            padding=padding,
+            batch_norm=True,
+            dropout=0.2,
+        ),
+    )
 
 
 def randomize_batch_norm(model):
@@ -23,30 +32,56 @@ def randomize_batch_norm(model):
             module.bias.data.uniform_(-0.2, 0.2)
 
 
-@pytest.mark.parametrize('classifier,windows', [
-    (cnn_classifier(), [(32, 8), (64, 16)]),  # same size, and an integer down-scale
-    (dict(type='ChipClassifier', num_classes=5,
-          backbone=dict(type='SeedFFNN', model=2, input_size=(16, 16, 3), batch_norm=True)),
-     [(16, 4), (32, 6)]),
-])
-def test_convolutional_path_matches_the_window_loop_on_the_grid(classifier, windows):
+@pytest.mark.parametrize(
+    'classifier,windows',
+    [
+        (
+            cnn_classifier(),
+            [(32, 8), (64, 16)],
+        ),  # same size, and an integer down-scale
+        (
+            dict(
+                type='ChipClassifier',
+                num_classes=5,
+                backbone=dict(
+                    type='SeedFFNN',
+                    model=2,
+                    input_size=(16, 16, 3),
+                    batch_norm=True,
+                ),
+            ),
+            [(16, 4), (32, 6)],
+        ),
+    ],
+)
+def test_convolutional_path_matches_the_window_loop_on_the_grid(
+    classifier, windows
+):
     torch.manual_seed(0)
     detector = SlidingWindowDetector(classifier, windows=windows).eval()
     randomize_batch_norm(detector)
     image = torch.rand(3, 100, 90) * 2 - 1
     with torch.no_grad():
-        loop_boxes, loop_probs = detector.window_scores(image, fully_convolutional=False)
-        fcn_boxes, fcn_probs = detector.window_scores(image, fully_convolutional=True)
+        loop_boxes, loop_probs = detector.window_scores(
+            image, fully_convolutional=False
+        )
+        fcn_boxes, fcn_probs = detector.window_scores(
+            image, fully_convolutional=True
+        )
     assert torch.equal(loop_boxes, fcn_boxes)
     assert len(loop_boxes) > 100
     assert (loop_probs - fcn_probs).abs().max() < 1e-4
     # and the loop is the plain classifier on each crop
-    chip_classifier = ChipClassifier(**{k: v for k, v in classifier.items() if k != 'type'})
+    chip_classifier = ChipClassifier(
+        **{k: v for k, v in classifier.items() if k != 'type'}
+    )
     chip_classifier.load_state_dict(detector.state_dict())
     chip_classifier.eval()
     x1, y1, x2, y2 = loop_boxes[-1].int().tolist()
     padded = torch.nn.functional.pad(image, (0, 200, 0, 200))
-    chip = resize_windows(padded[None, :, y1:y2, x1:x2], chip_classifier.backbone.input_size[0])
+    chip = resize_windows(
+        padded[None, :, y1:y2, x1:x2], chip_classifier.backbone.input_size[0]
+    )
     with torch.no_grad():
         direct = chip_classifier(chip, mode='tensor').softmax(1)[0]
     assert (direct - fcn_probs[-1]).abs().max() < 1e-5
@@ -54,12 +89,17 @@ def test_convolutional_path_matches_the_window_loop_on_the_grid(classifier, wind
 
 def test_the_convolutional_path_needs_valid_convolutions_and_grid_strides():
     with pytest.raises(ValueError, match="padding='valid'"):
-        SlidingWindowDetector(cnn_classifier(padding='same'), windows=[(32, 8)])
+        SlidingWindowDetector(
+            cnn_classifier(padding='same'), windows=[(32, 8)]
+        )
     with pytest.raises(ValueError, match='multiple of the network stride 4'):
         SlidingWindowDetector(cnn_classifier(), windows=[(32, 6)])
     # the window loop takes any classifier and stride
-    detector = SlidingWindowDetector(cnn_classifier(padding='same'), windows=[(32, 6)],
-                                     fully_convolutional=False).eval()
+    detector = SlidingWindowDetector(
+        cnn_classifier(padding='same'),
+        windows=[(32, 6)],
+        fully_convolutional=False,
+    ).eval()
     with torch.no_grad():
         # 32-px windows every 6 px over 64 px, padded to 68: 7 x 7
         assert len(detector.window_scores(torch.rand(3, 64, 64))[0]) == 49
@@ -68,7 +108,9 @@ def test_the_convolutional_path_needs_valid_convolutions_and_grid_strides():
 
 
 def biased_detector(favourite, **kwargs):
-    detector = SlidingWindowDetector(cnn_classifier(), windows=[(32, 16)], **kwargs).eval()
+    detector = SlidingWindowDetector(
+        cnn_classifier(), windows=[(32, 16)], **kwargs
+    ).eval()
     detector.head.weight.data.zero_()
     detector.head.bias.data.fill_(-5.0)
     detector.head.bias.data[favourite] = 5.0
@@ -76,9 +118,13 @@ def biased_detector(favourite, **kwargs):
 
 
 def predict(detector, height=64, width=70):
-    sample = DetDataSample(metainfo=dict(img_shape=(height, width), scale_factor=(1.0, 1.0)))
+    sample = DetDataSample(
+        metainfo=dict(img_shape=(height, width), scale_factor=(1.0, 1.0))
+    )
     with torch.no_grad():
-        return detector.predict(torch.rand(1, 3, height, width), [sample])[0].pred_instances
+        return detector.predict(torch.rand(1, 3, height, width), [sample])[
+            0
+        ].pred_instances
 
 
 def test_background_windows_are_rejected_and_kept_ones_become_centred_boxes():
@@ -89,15 +135,21 @@ def test_background_windows_are_rejected_and_kept_ones_become_centred_boxes():
     assert (found.scores > 0.99).all()
     sides = found.bboxes[:, 2:] - found.bboxes[:, :2]
     assert torch.allclose(sides[0], torch.tensor([32 / 1.5, 32 / 1.5]))
-    assert found.bboxes[:, 2].max() == 70  # the last column's box is clipped to the image
+    assert (
+        found.bboxes[:, 2].max() == 70
+    )  # the last column's box is clipped to the image
     # overlapping windows of one class merge under NMS
-    assert len(predict(biased_detector(3, background_class=-1, nms_iou=0.1))) < 12
+    assert (
+        len(predict(biased_detector(3, background_class=-1, nms_iou=0.1))) < 12
+    )
     # without a background class the score threshold decides
     assert len(predict(biased_detector(3, score_thr=1.01))) == 0
 
 
 def test_a_classification_checkpoint_loads_into_the_detector():
-    classifier = ChipClassifier(**{k: v for k, v in cnn_classifier().items() if k != 'type'})
+    classifier = ChipClassifier(
+        **{k: v for k, v in cnn_classifier().items() if k != 'type'}
+    )
     detector = SlidingWindowDetector(cnn_classifier())
     result = detector.load_state_dict(classifier.state_dict(), strict=True)
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -108,19 +160,37 @@ def test_a_classification_checkpoint_loads_into_the_detector():
 
 
 def test_the_classifier_checkpoint_can_come_with_the_config(tmp_path):
-    classifier = ChipClassifier(**{k: v for k, v in cnn_classifier().items() if k != 'type'})
-    torch.save(dict(state_dict=classifier.state_dict(), meta=dict(epoch=3)), tmp_path / 'c.pth')
-    detector = SlidingWindowDetector(cnn_classifier(), checkpoint=str(tmp_path / 'c.pth'))
+    classifier = ChipClassifier(
+        **{k: v for k, v in cnn_classifier().items() if k != 'type'}
+    )
+    torch.save(
+        dict(state_dict=classifier.state_dict(), meta=dict(epoch=3)),
+        tmp_path / 'c.pth',
+    )
+    detector = SlidingWindowDetector(
+        cnn_classifier(), checkpoint=str(tmp_path / 'c.pth')
+    )
     assert torch.equal(detector.head.weight, classifier.head.weight)
     with pytest.raises(ValueError, match='c.pth: the checkpoint does not fit'):
-        SlidingWindowDetector(cnn_classifier(classes=14), checkpoint=str(tmp_path / 'c.pth'))
+        SlidingWindowDetector(
+            cnn_classifier(classes=14), checkpoint=str(tmp_path / 'c.pth')
+        )
 
 
 def test_sliced_inference_runs_the_sliding_window_detector_over_a_scene():
     from xview_plugins.models import SlicedInference
-    wrapper = SlicedInference(dict(type='SlidingWindowDetector', classifier=cnn_classifier(),
-                                   windows=[(32, 16)], score_thr=0.0), tile_size=64,
-                              overlap=16, batch_size=2).eval()
+
+    wrapper = SlicedInference(
+        dict(
+            type='SlidingWindowDetector',
+            classifier=cnn_classifier(),
+            windows=[(32, 16)],
+            score_thr=0.0,
+        ),
+        tile_size=64,
+        overlap=16,
+        batch_size=2,
+    ).eval()
     with torch.no_grad():
         found = wrapper.predict_scene(torch.rand(3, 100, 120) * 255)
     assert len(found) > 0

@@ -1,4 +1,5 @@
 """YOLOv7 against the official implementation's fixture and layouts."""
+
 import json
 
 import pytest
@@ -7,33 +8,65 @@ from mmdet.registry import MODELS
 from mmengine.registry import DefaultScope
 
 import xview_plugins  # noqa: F401
-from xview_plugins.models import load_official_state_dict, official_key_map, official_outputs
+from xview_plugins.models import (
+    load_official_state_dict,
+    official_key_map,
+    official_outputs,
+)
 
-TINY_ANCHORS = [[10, 13, 16, 30, 33, 23], [30, 61, 62, 45, 59, 119], [116, 90, 156, 198, 373, 326]]
+TINY_ANCHORS = [
+    [10, 13, 16, 30, 33, 23],
+    [30, 61, 62, 45, 59, 119],
+    [116, 90, 156, 198, 373, 326],
+]
 
 
 def build(arch, num_classes=80, **head):
     DefaultScope.get_instance('yolov7-test', scope_name='mmdet')
     import mmdet.models  # noqa: F401  (registers DetDataPreprocessor)
+
     channels = [128, 256, 512] if arch == 'tiny' else [256, 512, 1024]
-    head_cfg = dict(type='YOLOv7Head', num_classes=num_classes, in_channels=channels, **head)
+    head_cfg = dict(
+        type='YOLOv7Head',
+        num_classes=num_classes,
+        in_channels=channels,
+        **head,
+    )
     if arch == 'tiny':
         head_cfg.setdefault('anchors', TINY_ANCHORS)
-    return MODELS.build(dict(
-        type='YOLOv7', data_preprocessor=dict(type='DetDataPreprocessor', mean=[0, 0, 0],
-                                              std=[255, 255, 255], bgr_to_rgb=True),
-        backbone=dict(type='YOLOv7Backbone', arch=arch), neck=dict(type='YOLOv7Neck', arch=arch),
-        bbox_head=head_cfg))
+    return MODELS.build(
+        dict(
+            type='YOLOv7',
+            data_preprocessor=dict(
+                type='DetDataPreprocessor',
+                mean=[0, 0, 0],
+                std=[255, 255, 255],
+                bgr_to_rgb=True,
+            ),
+            backbone=dict(type='YOLOv7Backbone', arch=arch),
+            neck=dict(type='YOLOv7Neck', arch=arch),
+            bbox_head=head_cfg,
+        )
+    )
 
 
 @pytest.fixture(scope='module')
 def fixture(reference_dir):
-    return torch.load(reference_dir / 'yolov7-tiny_official_reference.pt', weights_only=True)
+    return torch.load(
+        reference_dir / 'yolov7-tiny_official_reference.pt', weights_only=True
+    )
 
 
-@pytest.mark.parametrize('arch, layout', [('tiny', 'yolov7-tiny_official_layout.json'),
-                                          ('l', 'yolov7_official_layout.json')])
-def test_layout_and_parameter_count_match_the_official(reference_dir, arch, layout):
+@pytest.mark.parametrize(
+    'arch, layout',
+    [
+        ('tiny', 'yolov7-tiny_official_layout.json'),
+        ('l', 'yolov7_official_layout.json'),
+    ],
+)
+def test_layout_and_parameter_count_match_the_official(
+    reference_dir, arch, layout
+):
     official = json.loads((reference_dir / layout).read_text())
     model = build(arch, anchors=official['anchors'])
     assert sum(p.numel() for p in model.parameters()) == official['num_params']
@@ -44,7 +77,9 @@ def test_layout_and_parameter_count_match_the_official(reference_dir, arch, layo
         if key in mapping:
             assert list(own[mapping[key]].shape) == shape, key
     mapped = set(mapping.values())
-    assert not [k for k in own if k not in mapped], 'model keys without an official source'
+    assert not [k for k in own if k not in mapped], (
+        'model keys without an official source'
+    )
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             assert module.eps == 1e-3 and module.momentum == 0.03
@@ -53,25 +88,35 @@ def test_layout_and_parameter_count_match_the_official(reference_dir, arch, layo
 
 
 def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
-    model = build('tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320)
+    model = build(
+        'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
+    )
     report = load_official_state_dict(model, fixture['state_dict'])
     assert report == dict(mismatched=[], missing=[])
     model.eval()
-    # the README's claim: outputs exact (max abs difference 0), loss to float32 round-off
+    # the README's claim: outputs exact (max abs difference 0), loss to float32
+    # round-off
     with torch.no_grad():
         raw = official_outputs(model, fixture['imgs'])
         for ours, ref in zip(raw, fixture['eval_raw']):
             assert torch.equal(ours, ref)
-        assert torch.equal(model.bbox_head.decode(raw), fixture['eval_decoded'])
+        assert torch.equal(
+            model.bbox_head.decode(raw), fixture['eval_decoded']
+        )
     model.train()
     raw = official_outputs(model, fixture['imgs'])
     for ours, ref in zip(raw, fixture['train_raw']):
         assert torch.equal(ours.detach(), ref)
     items = model.bbox_head.official_loss(raw, fixture['targets'], (320, 320))
-    torch.testing.assert_close(items.detach(), fixture['loss_items'], rtol=2e-7, atol=0)
-    # The mmdet loss (what the optimizer sees) is the official ``loss * batch size``.
+    torch.testing.assert_close(
+        items.detach(), fixture['loss_items'], rtol=2e-7, atol=0
+    )
+    # The mmdet loss (what the optimizer sees) is the official ``loss * batch
+    # size``.
     total = items[3] * fixture['imgs'].shape[0]
-    torch.testing.assert_close(total.detach().view(1), fixture['loss'], rtol=2e-7, atol=0)
+    torch.testing.assert_close(
+        total.detach().view(1), fixture['loss'], rtol=2e-7, atol=0
+    )
     total.backward()  # the loss reaches the weights
     assert model.backbone.layers[0].conv.weight.grad.abs().sum() > 0
 
@@ -92,21 +137,34 @@ def test_deploy_fusion_keeps_outputs(arch):
         before = official_outputs(model, imgs)
         model.switch_to_deploy()
         after = official_outputs(model, imgs)
-    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    assert not any(
+        isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()
+    )
     for a, b in zip(before, after):
         assert (a - b).abs().max() <= 1e-4
 
 
 def test_deploy_switch_predicts_like_the_unfused_model():
     from mmdet.structures import DetDataSample
+
     torch.manual_seed(0)
     model = build('tiny', num_classes=12).eval()
     inputs = torch.rand(1, 3, 128, 128)
-    samples = [DetDataSample(metainfo=dict(img_shape=(128, 128), scale_factor=(1.0, 1.0)))]
+    samples = [
+        DetDataSample(
+            metainfo=dict(img_shape=(128, 128), scale_factor=(1.0, 1.0))
+        )
+    ]
     with torch.no_grad():
-        plain = model.predict(inputs, [s.clone() for s in samples])[0].pred_instances
+        plain = model.predict(inputs, [s.clone() for s in samples])[
+            0
+        ].pred_instances
         model.deploy = True
-        fused = model.predict(inputs, [s.clone() for s in samples])[0].pred_instances
-    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())  # model untouched
+        fused = model.predict(inputs, [s.clone() for s in samples])[
+            0
+        ].pred_instances
+    assert any(
+        isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()
+    )  # model untouched
     assert len(plain) == len(fused) > 0
     assert (plain.bboxes - fused.bboxes).abs().max() < 1e-3

@@ -9,7 +9,9 @@ from xview_plugins.utils import ATOMIC_BACKEND, AtomicLocalBackend
 
 
 def test_writes_are_all_or_nothing(tmp_path, monkeypatch):
-    backend = get_file_backend(str(tmp_path), backend_args=dict(backend=ATOMIC_BACKEND))
+    backend = get_file_backend(
+        str(tmp_path), backend_args=dict(backend=ATOMIC_BACKEND)
+    )
     assert isinstance(backend, AtomicLocalBackend)
     target = tmp_path / 'epoch_1.pth'
     backend.put(b'old', target)
@@ -17,14 +19,24 @@ def test_writes_are_all_or_nothing(tmp_path, monkeypatch):
 
     def interrupted(*args):
         raise KeyboardInterrupt
+
     monkeypatch.setattr(os, 'replace', interrupted)
     with pytest.raises(KeyboardInterrupt):
         backend.put(b'new, half written', target)
     assert target.read_bytes() == b'old'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ['epoch_1.pth', 'last_checkpoint']
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'epoch_1.pth',
+        'last_checkpoint',
+    ]
 
 
 def test_every_run_saves_checkpoints_through_it(tmp_path):
-    cfg = load_config(str(ROOT / 'configs' / 'classification' / 'ffnn_base.py'), str(tmp_path),
-                      None, 'none')
-    assert cfg.default_hooks.checkpoint.backend_args == dict(backend=ATOMIC_BACKEND)
+    cfg = load_config(
+        str(ROOT / 'configs' / 'classification' / 'ffnn_base.py'),
+        str(tmp_path),
+        None,
+        'none',
+    )
+    assert cfg.default_hooks.checkpoint.backend_args == dict(
+        backend=ATOMIC_BACKEND
+    )

@@ -13,28 +13,41 @@ from xview_data.imagery import read_image
 class LoadGeoTIFFFromFile(BaseTransform):
     """Load a GeoTIFF (or any raster GDAL reads) as a 3-channel uint8 image.
 
-    When ``results['window']`` is ``(x, y, width, height)`` only that window is read, so a
-    tile of a 3000-px scene costs a tile's I/O. Any band count or dtype is converted by the
-    rule of :mod:`xview_data.imagery` (first three bands, or ``bands``; non-uint8 values
-    stretched per band between the 2nd and 98th percentile, or by the dtype's range).
+    When ``results['window']`` is ``(x, y, width, height)`` only that window is
+    read, so a tile of a 3000-px scene costs a tile's I/O. Any band count or
+    dtype is converted by the rule of :mod:`xview_data.imagery` (first three
+    bands, or ``bands``; non-uint8 values stretched per band between the 2nd
+    and 98th percentile, or by the dtype's range).
 
     Args:
         to_float32: return float32 instead of uint8.
-        bands: 1-based band indices to use, e.g. ``(5, 3, 2)`` for WorldView-3 RGB.
+        bands: 1-based band indices to use, e.g. ``(5, 3, 2)`` for WorldView-3
+            RGB.
         stretch: ``'percentile'`` or ``'dtype'``.
-        channel_order: ``'bgr'`` (mmcv's default, matching ``LoadImageFromFile``) or ``'rgb'``.
+        channel_order: ``'bgr'`` (mmcv's default, matching
+            ``LoadImageFromFile``) or ``'rgb'``.
     """
 
-    def __init__(self, to_float32: bool = False, bands: Optional[Sequence[int]] = None,
-                 stretch: str = 'percentile', channel_order: str = 'bgr') -> None:
+    def __init__(
+        self,
+        to_float32: bool = False,
+        bands: Optional[Sequence[int]] = None,
+        stretch: str = 'percentile',
+        channel_order: str = 'bgr',
+    ) -> None:
         self.to_float32 = to_float32
         self.bands = tuple(bands) if bands else None
         self.stretch = stretch
         self.channel_order = channel_order
 
     def transform(self, results: dict) -> dict:
-        img = read_image(results['img_path'], results.get('window'), self.bands, self.stretch,
-                         self.channel_order)
+        img = read_image(
+            results['img_path'],
+            results.get('window'),
+            self.bands,
+            self.stretch,
+            self.channel_order,
+        )
         if self.to_float32:
             img = img.astype(np.float32)
         results['img'] = img
@@ -43,5 +56,8 @@ class LoadGeoTIFFFromFile(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(to_float32={self.to_float32}, bands={self.bands}, '
-                f"stretch='{self.stretch}', channel_order='{self.channel_order}')")
+        return (
+            f'{self.__class__.__name__}(to_float32={self.to_float32},'
+            f' bands={self.bands}, '
+            f"stretch='{self.stretch}', channel_order='{self.channel_order}')"
+        )

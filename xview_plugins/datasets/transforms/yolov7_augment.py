@@ -1,4 +1,6 @@
-"""Augmentations of the official YOLOv7 recipe that mmdet has no exact match for."""
+"""Augmentations of the official YOLOv7 recipe that mmdet has no exact match
+for."""
+
 from __future__ import annotations
 
 import copy
@@ -13,11 +15,17 @@ from mmdet.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class YOLOv7HSVRandomAug(BaseTransform):
-    """Random hue, saturation and value gains as the official ``augment_hsv``: each
-    channel is multiplied by ``1 + uniform(-1, 1) * gain`` (hue wraps at 180)."""
+    """Random hue, saturation and value gains as the official ``augment_hsv``:
+    each channel is multiplied by ``1 + uniform(-1, 1) * gain`` (hue wraps at
+    180).
+    """
 
-    def __init__(self, hue_gain: float = 0.015, saturation_gain: float = 0.7,
-                 value_gain: float = 0.4) -> None:
+    def __init__(
+        self,
+        hue_gain: float = 0.015,
+        saturation_gain: float = 0.7,
+        value_gain: float = 0.4,
+    ) -> None:
         self.gains = np.array([hue_gain, saturation_gain, value_gain])
 
     def transform(self, results: dict) -> dict:
@@ -28,20 +36,33 @@ class YOLOv7HSVRandomAug(BaseTransform):
         lut_hue = ((levels * factors[0]) % 180).astype(np.uint8)
         lut_sat = np.clip(levels * factors[1], 0, 255).astype(np.uint8)
         lut_val = np.clip(levels * factors[2], 0, 255).astype(np.uint8)
-        hsv = cv2.merge((cv2.LUT(hue, lut_hue), cv2.LUT(sat, lut_sat), cv2.LUT(val, lut_val)))
+        hsv = cv2.merge(
+            (
+                cv2.LUT(hue, lut_hue),
+                cv2.LUT(sat, lut_sat),
+                cv2.LUT(val, lut_val),
+            )
+        )
         results['img'] = cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
         return results
 
 
 @TRANSFORMS.register_module()
 class YOLOv7MixUp(BaseTransform):
-    """The official mixup: blend the sample with a second, independently built sample
-    (``pre_transform``, e.g. Mosaic + RandomAffine) with ``r ~ Beta(8, 8)`` and keep the
-    boxes of both. Used inside ``MultiImageMixDataset``; ``num_images`` is how many raw
-    images ``pre_transform`` consumes (4 for a mosaic)."""
+    """The official mixup: blend the sample with a second, independently built
+    sample (``pre_transform``, e.g. Mosaic + RandomAffine) with ``r ~ Beta(8,
+    8)`` and keep the boxes of both. Used inside ``MultiImageMixDataset``;
+    ``num_images`` is how many raw images ``pre_transform`` consumes (4 for a
+    mosaic)."""
 
-    def __init__(self, prob: float = 0.15, alpha: float = 8.0, beta: float = 8.0,
-                 pre_transform: Optional[Sequence[dict]] = None, num_images: int = 4) -> None:
+    def __init__(
+        self,
+        prob: float = 0.15,
+        alpha: float = 8.0,
+        beta: float = 8.0,
+        pre_transform: Optional[Sequence[dict]] = None,
+        num_images: int = 4,
+    ) -> None:
         self.prob = prob
         self.alpha = alpha
         self.beta = beta
@@ -49,7 +70,9 @@ class YOLOv7MixUp(BaseTransform):
         self.num_images = num_images if pre_transform else 1
 
     def get_indexes(self, dataset) -> list[int]:
-        return [random.randint(0, len(dataset) - 1) for _ in range(self.num_images)]
+        return [
+            random.randint(0, len(dataset) - 1) for _ in range(self.num_images)
+        ]
 
     def transform(self, results: dict) -> dict:
         mixes = results.pop('mix_results', None)
@@ -62,10 +85,16 @@ class YOLOv7MixUp(BaseTransform):
         if other['img'].shape != results['img'].shape:
             return results
         ratio = np.random.beta(self.alpha, self.beta)
-        results['img'] = (results['img'] * ratio + other['img'] * (1 - ratio)).astype(np.uint8)
-        results['gt_bboxes'] = results['gt_bboxes'].cat([results['gt_bboxes'], other['gt_bboxes']])
-        results['gt_bboxes_labels'] = np.concatenate([results['gt_bboxes_labels'],
-                                                      other['gt_bboxes_labels']])
-        results['gt_ignore_flags'] = np.concatenate([results['gt_ignore_flags'],
-                                                     other['gt_ignore_flags']])
+        results['img'] = (
+            results['img'] * ratio + other['img'] * (1 - ratio)
+        ).astype(np.uint8)
+        results['gt_bboxes'] = results['gt_bboxes'].cat(
+            [results['gt_bboxes'], other['gt_bboxes']]
+        )
+        results['gt_bboxes_labels'] = np.concatenate(
+            [results['gt_bboxes_labels'], other['gt_bboxes_labels']]
+        )
+        results['gt_ignore_flags'] = np.concatenate(
+            [results['gt_ignore_flags'], other['gt_ignore_flags']]
+        )
         return results

@@ -5,6 +5,13 @@ from .plain_checkpoint_hook import PlainCheckpointHook
 from .tile_visualization_hook import TileVisualizationHook
 from .yolov7_lr_hook import YOLOv7ParamSchedulerHook
 
-__all__ = ['ClassWeightsHook', 'balanced_class_weights', 'ConfusionMatrixHook',
-           'plot_confusion_matrix', 'KerasEarlyStoppingHook', 'PlainCheckpointHook',
-           'TileVisualizationHook', 'YOLOv7ParamSchedulerHook']
+__all__ = [
+    'ClassWeightsHook',
+    'balanced_class_weights',
+    'ConfusionMatrixHook',
+    'plot_confusion_matrix',
+    'KerasEarlyStoppingHook',
+    'PlainCheckpointHook',
+    'TileVisualizationHook',
+    'YOLOv7ParamSchedulerHook',
+]

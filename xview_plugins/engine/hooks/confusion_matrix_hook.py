@@ -7,13 +7,20 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
 
-def plot_confusion_matrix(cm: np.ndarray, classes, path: Path, title: str) -> Path:
-    """Row-normalized confusion matrix (rows = annotation) with class names, as a PNG."""
+def plot_confusion_matrix(
+    cm: np.ndarray, classes, path: Path, title: str
+) -> Path:
+    """Row-normalized confusion matrix (rows = annotation) with class names, as
+    a PNG."""
     import matplotlib
+
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     rows = cm.sum(1, keepdims=True)
-    normalized = np.divide(cm, rows, out=np.zeros(cm.shape, np.float64), where=rows > 0)
+    normalized = np.divide(
+        cm, rows, out=np.zeros(cm.shape, np.float64), where=rows > 0
+    )
     size = 1.6 + 0.55 * len(classes)
     fig, ax = plt.subplots(figsize=(size + 1.5, size))
     image = ax.imshow(normalized, cmap='Blues', vmin=0, vmax=1)
@@ -25,8 +32,15 @@ def plot_confusion_matrix(cm: np.ndarray, classes, path: Path, title: str) -> Pa
     for i in range(len(classes)):
         for j in range(len(classes)):
             if cm[i, j]:
-                ax.text(j, i, f'{normalized[i, j]:.2f}', ha='center', va='center', fontsize=7,
-                        color='white' if normalized[i, j] > 0.5 else 'black')
+                ax.text(
+                    j,
+                    i,
+                    f'{normalized[i, j]:.2f}',
+                    ha='center',
+                    va='center',
+                    fontsize=7,
+                    color='white' if normalized[i, j] > 0.5 else 'black',
+                )
     fig.colorbar(image, ax=ax, fraction=0.046)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,23 +51,25 @@ def plot_confusion_matrix(cm: np.ndarray, classes, path: Path, title: str) -> Pa
 
 @HOOKS.register_module()
 class ConfusionMatrixHook(Hook):
-    """After every evaluation, write the normalized confusion matrix of each metric that
-    keeps one (``last_confusion``) as ``confusion_matrix_<stage>_<epoch>.png`` in the
-    run's log folder (``confusion_matrix_<stage>.png`` outside training), and
+    """After every evaluation, write the normalized confusion matrix of each
+    metric that keeps one (``last_confusion``) as
+    ``confusion_matrix_<stage>_<epoch>.png`` in the run's log folder
+    (``confusion_matrix_<stage>.png`` outside training), and
     ``confusion_matrix.png`` as the latest."""
 
     priority = 'LOW'
 
     def __init__(self) -> None:
-        # The epoch is recorded while training: asking the runner for it would build its
-        # train loop (and dataset) in a stand-alone test.
+        # The epoch is recorded while training: asking the runner for it would
+        # build its train loop (and dataset) in a stand-alone test.
         self.epoch = None
 
     def before_train(self, runner) -> None:
         self.epoch = runner.epoch
 
     def after_train_epoch(self, runner) -> None:
-        self.epoch = runner.epoch
+        # mmengine counts the finished epoch only after this hook
+        self.epoch = runner.epoch + 1
 
     def after_train(self, runner) -> None:
         self.epoch = None
@@ -66,9 +82,15 @@ class ConfusionMatrixHook(Hook):
             classes = metric.dataset_meta['classes']
             folder = Path(runner.log_dir)
             name = stage if self.epoch is None else f'{stage}_{self.epoch}'
-            title = stage if self.epoch is None else f'{stage}, epoch {self.epoch}'
-            plot_confusion_matrix(cm, classes, folder / f'confusion_matrix_{name}.png', title)
-            plot_confusion_matrix(cm, classes, folder / 'confusion_matrix.png', title)
+            title = (
+                stage if self.epoch is None else f'{stage}, epoch {self.epoch}'
+            )
+            plot_confusion_matrix(
+                cm, classes, folder / f'confusion_matrix_{name}.png', title
+            )
+            plot_confusion_matrix(
+                cm, classes, folder / 'confusion_matrix.png', title
+            )
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         self._write(runner, runner.val_evaluator, 'val')

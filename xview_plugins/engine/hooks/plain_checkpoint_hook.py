@@ -2,17 +2,22 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
-from ...utils.checkpoint import check_state_dict_fits, restore_message_hub, to_plain
+from ...utils.checkpoint import (
+    check_state_dict_fits,
+    restore_message_hub,
+    to_plain,
+)
 
 
 @HOOKS.register_module()
 class PlainCheckpointHook(Hook):
-    """Saves checkpoints as plain types so they load with ``weights_only=True``; when one is
-    loaded, refuses it if its tensors do not fit the model (another number of classes)
-    and restores the message hub's history buffers.
+    """Saves checkpoints as plain types so they load with
+    ``weights_only=True``; when one is loaded, refuses it if its tensors do not
+    fit the model (another number of classes) and restores the message hub's
+    history buffers.
 
-    Lowest priority: it must see the checkpoint after every other hook (EMA swaps weights
-    in ``before_save_checkpoint``).
+    Lowest priority: it must see the checkpoint after every other hook (EMA
+    swaps weights in ``before_save_checkpoint``).
     """
 
     priority = 'LOWEST'
@@ -23,7 +28,11 @@ class PlainCheckpointHook(Hook):
         checkpoint.update(plain)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = (
+            runner.model.module
+            if is_model_wrapper(runner.model)
+            else runner.model
+        )
         state_dict = checkpoint.get('state_dict', checkpoint)
         if isinstance(state_dict, dict):
             source = runner.cfg.get('load_from') or 'checkpoint'

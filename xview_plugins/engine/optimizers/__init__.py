@@ -1,3 +1,6 @@
-from .yolov7_optim import SumAccumulateOptimWrapper, YOLOv7OptimWrapperConstructor
+from .yolov7_optim import (
+    SumAccumulateOptimWrapper,
+    YOLOv7OptimWrapperConstructor,
+)
 
 __all__ = ['SumAccumulateOptimWrapper', 'YOLOv7OptimWrapperConstructor']

@@ -1,4 +1,6 @@
-"""The official YOLOv7 optimizer set-up: three parameter groups and summed accumulation."""
+"""The official YOLOv7 optimizer set-up: three parameter groups and summed
+accumulation."""
+
 from __future__ import annotations
 
 import copy
@@ -7,15 +9,20 @@ from typing import Optional
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
-from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from mmengine.registry import (
+    OPTIM_WRAPPER_CONSTRUCTORS,
+    OPTIM_WRAPPERS,
+    OPTIMIZERS,
+)
 
 from ...models.layers.yolov7_blocks import ImplicitA, ImplicitM
 
 
 @OPTIM_WRAPPERS.register_module()
 class SumAccumulateOptimWrapper(OptimWrapper):
-    """Gradient accumulation that sums the losses of the accumulated batches (the
-    official ``train.py``) instead of averaging them (mmengine's default)."""
+    """Gradient accumulation that sums the losses of the accumulated batches
+    (the official ``train.py``) instead of averaging them (mmengine's
+    default)."""
 
     def scale_loss(self, loss):
         return loss
@@ -23,11 +30,14 @@ class SumAccumulateOptimWrapper(OptimWrapper):
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class YOLOv7OptimWrapperConstructor:
-    """Groups as the official ``train.py``: BatchNorm weights and implicit knowledge
-    without weight decay (``no_decay``), other weights with it (``decay``), and biases
-    without it (``bias``, the group whose warm-up starts high)."""
+    """Groups as the official ``train.py``: BatchNorm weights and implicit
+    knowledge without weight decay (``no_decay``), other weights with it
+    (``decay``), and biases without it (``bias``, the group whose warm-up
+    starts high)."""
 
-    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None) -> None:
+    def __init__(
+        self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None
+    ) -> None:
         self.optim_wrapper_cfg = copy.deepcopy(optim_wrapper_cfg)
 
     def __call__(self, model: nn.Module):
@@ -46,13 +56,20 @@ class YOLOv7OptimWrapperConstructor:
             elif isinstance(getattr(module, 'weight', None), nn.Parameter):
                 decay.append(module.weight)
         grouped = {id(p) for p in no_decay + decay + biases}
-        missing = [n for n, p in model.named_parameters() if id(p) not in grouped]
+        missing = [
+            n for n, p in model.named_parameters() if id(p) not in grouped
+        ]
         if missing:
-            raise ValueError(f'parameters in no optimizer group: {missing[:5]}')
+            raise ValueError(
+                f'parameters in no optimizer group: {missing[:5]}'
+            )
         optimizer_cfg['params'] = [
             dict(params=no_decay, name='no_decay', weight_decay=0.0),
             dict(params=decay, name='decay', weight_decay=weight_decay),
-            dict(params=biases, name='bias', weight_decay=0.0)]
+            dict(params=biases, name='bias', weight_decay=0.0),
+        ]
         optimizer = OPTIMIZERS.build(optimizer_cfg)
         cfg.setdefault('type', 'SumAccumulateOptimWrapper')
-        return OPTIM_WRAPPERS.build(cfg, default_args=dict(optimizer=optimizer))
+        return OPTIM_WRAPPERS.build(
+            cfg, default_args=dict(optimizer=optimizer)
+        )

@@ -1,5 +1,7 @@
-"""The report's classifier networks: feed-forward (FFNN models 1-4) and convolutional
-(CNN models 1-6), with the per-experiment options of its Keras models."""
+"""The report's classifier networks: feed-forward (FFNN models 1-4) and
+convolutional (CNN models 1-6), with the per-experiment options of its Keras
+models."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -10,14 +12,22 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 
 FFNN_MODELS = {1: (), 2: (256, 128, 64, 32), 3: (512, 128, 32), 4: (64, 32)}
-# (channels, pool after) per conv layer; every CNN ends with FFNN model 4's dense layers.
+# (channels, pool after) per conv layer; every CNN ends with FFNN model 4's
+# dense layers.
 CNN_MODELS = {
     1: [(64, True)],
     2: [(128, True)],
     3: [(128, True), (64, True)],
     4: [(64, True), (128, True)],
     5: [(64, True), (128, True), (256, True)],
-    6: [(128, False), (128, True), (256, False), (256, True), (512, False), (512, True)],
+    6: [
+        (128, False),
+        (128, True),
+        (256, False),
+        (256, True),
+        (512, False),
+        (512, True),
+    ],
 }
 
 
@@ -30,7 +40,8 @@ def _activation(name: str) -> nn.Module:
 
 
 def init_kernels(module: nn.Module, init: str) -> None:
-    """Keras' HeUniform / HeNormal for kernels, zero biases (Keras' defaults)."""
+    """Keras' HeUniform / HeNormal for kernels, zero biases (Keras'
+    defaults)."""
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             if init == 'he_uniform':
@@ -38,12 +49,19 @@ def init_kernels(module: nn.Module, init: str) -> None:
             elif init == 'he_normal':
                 nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
             else:
-                raise ValueError(f"init must be 'he_uniform' or 'he_normal', not {init!r}")
+                raise ValueError(
+                    f"init must be 'he_uniform' or 'he_normal', not {init!r}"
+                )
             nn.init.zeros_(m.bias)
 
 
-def dense_stack(in_features: int, widths: Sequence[int], act: str, dropout: float,
-                batch_norm: bool) -> nn.Sequential:
+def dense_stack(
+    in_features: int,
+    widths: Sequence[int],
+    act: str,
+    dropout: float,
+    batch_norm: bool,
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     for width in widths:
         layers.append(nn.Linear(in_features, width))
@@ -58,12 +76,20 @@ def dense_stack(in_features: int, widths: Sequence[int], act: str, dropout: floa
 
 @MODELS.register_module()
 class SeedFFNN(BaseModule):
-    """Flatten, then dense layers (``model`` 1-4 of the report, or ``hidden``)."""
+    """Flatten, then dense layers (``model`` 1-4 of the report, or
+    ``hidden``)."""
 
-    def __init__(self, model: Optional[int] = 3, hidden: Optional[Sequence[int]] = None,
-                 input_size: Sequence[int] = (224, 224, 3), act: str = 'relu',
-                 dropout: float = 0.0, batch_norm: bool = False, init: str = 'he_uniform',
-                 init_cfg=None) -> None:
+    def __init__(
+        self,
+        model: Optional[int] = 3,
+        hidden: Optional[Sequence[int]] = None,
+        input_size: Sequence[int] = (224, 224, 3),
+        act: str = 'relu',
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+        init: str = 'he_uniform',
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
         widths = tuple(hidden) if hidden is not None else FFNN_MODELS[model]
         self.input_size = tuple(input_size)
@@ -81,28 +107,45 @@ class SeedFFNN(BaseModule):
 
 @MODELS.register_module()
 class SeedCNN(BaseModule):
-    """3x3 convolutions with 2x2 max-pools (``model`` 1-6 of the report), then FFNN model
-    4's dense layers (64, 32).
+    """3x3 convolutions with 2x2 max-pools (``model`` 1-6 of the report), then
+    FFNN model 4's dense layers (64, 32).
 
-    ``padding``: ``'same'`` (default) or ``'valid'`` (Keras' default). Valid convolutions
-    make the network exactly equivalent to a sliding window when run fully convolutionally
-    (``SlidingWindowDetector``): no window then sees its neighbours through the padding.
+    ``padding``: ``'same'`` (default) or ``'valid'`` (Keras' default). Valid
+    convolutions make the network exactly equivalent to a sliding window when
+    run fully convolutionally (``SlidingWindowDetector``): no window then sees
+    its neighbours through the padding.
     """
 
-    def __init__(self, model: int = 6, input_size: Sequence[int] = (224, 224, 3),
-                 act: str = 'relu', dropout: float = 0.0, batch_norm: bool = False,
-                 init: str = 'he_uniform', dense: Sequence[int] = FFNN_MODELS[4],
-                 padding: str = 'same', init_cfg=None) -> None:
+    def __init__(
+        self,
+        model: int = 6,
+        input_size: Sequence[int] = (224, 224, 3),
+        act: str = 'relu',
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+        init: str = 'he_uniform',
+        dense: Sequence[int] = FFNN_MODELS[4],
+        padding: str = 'same',
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
         if padding not in ('same', 'valid'):
-            raise ValueError(f"padding must be 'same' or 'valid', not {padding!r}")
+            raise ValueError(
+                f"padding must be 'same' or 'valid', not {padding!r}"
+            )
         self.input_size = tuple(input_size)
         self.padding = padding
         height, width, channels = input_size
         layers: list[nn.Module] = []
         for out_channels, pool in CNN_MODELS[model]:
-            layers.append(nn.Conv2d(channels, out_channels, 3, padding=1 if padding == 'same'
-                                    else 0))
+            layers.append(
+                nn.Conv2d(
+                    channels,
+                    out_channels,
+                    3,
+                    padding=1 if padding == 'same' else 0,
+                )
+            )
             if padding == 'valid':
                 height, width = height - 2, width - 2
             if batch_norm:
@@ -115,7 +158,9 @@ class SeedCNN(BaseModule):
         if dropout:
             layers.append(nn.Dropout(dropout))
         self.features = nn.Sequential(*layers)
-        self.classifier = dense_stack(channels * height * width, dense, act, dropout, batch_norm)
+        self.classifier = dense_stack(
+            channels * height * width, dense, act, dropout, batch_norm
+        )
         self.out_features = dense[-1]
         init_kernels(self, init)
 

@@ -1,4 +1,5 @@
 """YOLOv7's ``IDetect`` head with the official OTA loss and decoding."""
+
 from __future__ import annotations
 
 import math
@@ -16,19 +17,27 @@ from ..layers.yolov7_blocks import ImplicitA, ImplicitM
 from ..task_modules.yolov7_ota import ota_assign
 
 
-def bbox_ciou(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
-    """Complete IoU of (n, 4) ``cx, cy, w, h`` boxes, as the official ``bbox_iou``."""
+def bbox_ciou(
+    pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-7
+) -> torch.Tensor:
+    """Complete IoU of (n, 4) ``cx, cy, w, h`` boxes, as the official
+    ``bbox_iou``."""
     p1, p2 = pred[:, :2] - pred[:, 2:] / 2, pred[:, :2] + pred[:, 2:] / 2
-    t1, t2 = target[:, :2] - target[:, 2:] / 2, target[:, :2] + target[:, 2:] / 2
+    t1, t2 = (
+        target[:, :2] - target[:, 2:] / 2,
+        target[:, :2] + target[:, 2:] / 2,
+    )
     inter = (torch.min(p2, t2) - torch.max(p1, t1)).clamp(0).prod(1)
     w1, h1 = p2[:, 0] - p1[:, 0], p2[:, 1] - p1[:, 1] + eps
     w2, h2 = t2[:, 0] - t1[:, 0], t2[:, 1] - t1[:, 1] + eps
     union = w1 * h1 + w2 * h2 - inter + eps
     iou = inter / union
     enclose = torch.max(p2, t2) - torch.min(p1, t1)
-    c2 = (enclose ** 2).sum(1) + eps
+    c2 = (enclose**2).sum(1) + eps
     rho2 = (((t1 + t2) - (p1 + p2)) ** 2).sum(1) / 4
-    v = (4 / math.pi ** 2) * torch.pow(torch.atan(w2 / h2) - torch.atan(w1 / h1), 2)
+    v = (4 / math.pi**2) * torch.pow(
+        torch.atan(w2 / h2) - torch.atan(w1 / h1), 2
+    )
     with torch.no_grad():
         alpha = v / (v - iou + (1 + eps))
     return iou - (rho2 / c2 + v * alpha)
@@ -36,38 +45,58 @@ def bbox_ciou(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-7) -> to
 
 @MODELS.register_module()
 class YOLOv7Head(BaseDenseHead):
-    """``IDetect``: per level ``ImplicitA`` -> 1x1 conv -> ``ImplicitM``; raw outputs
-    ``[B, na, H, W, 5 + nc]`` as the official layout (x, y, w, h, obj, classes).
+    """``IDetect``: per level ``ImplicitA`` -> 1x1 conv -> ``ImplicitM``; raw
+    outputs ``[B, na, H, W, 5 + nc]`` as the official layout (x, y, w, h, obj,
+    classes).
 
-    Loss weights are the hyper-parameter file's values (``hyp.scratch.p5``: box 0.05,
-    cls 0.3, obj 0.7; ``hyp.scratch.tiny``: 0.05, 0.5, 1.0) and are scaled as the official
-    ``train.py`` does: box x 3/nl, cls x nc/80 x 3/nl, obj x (img_size/640)^2 x 3/nl.
+    Loss weights are the hyper-parameter file's values (``hyp.scratch.p5``: box
+    0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``: 0.05, 0.5, 1.0) and are
+    scaled as the official ``train.py`` does: box x 3/nl, cls x nc/80 x 3/nl,
+    obj x (img_size/640)^2 x 3/nl.
     """
 
-    def __init__(self, num_classes: int = 80, in_channels: Sequence[int] = (256, 512, 1024),
-                 anchors: Sequence[Sequence[int]] = ((12, 16, 19, 36, 40, 28),
-                                                     (36, 75, 76, 55, 72, 146),
-                                                     (142, 110, 192, 243, 459, 401)),
-                 strides: Sequence[float] = (8, 16, 32), box_weight: float = 0.05,
-                 cls_weight: float = 0.3, obj_weight: float = 0.7, img_size: int = 640,
-                 anchor_t: float = 4.0, obj_level_weights: Sequence[float] = (4.0, 1.0, 0.4),
-                 cls_pos_weight: float = 1.0, obj_pos_weight: float = 1.0,
-                 label_smoothing: float = 0.0, iou_ratio: float = 1.0,
-                 train_cfg: Optional[dict] = None, test_cfg: Optional[dict] = None,
-                 init_cfg=None) -> None:
+    def __init__(
+        self,
+        num_classes: int = 80,
+        in_channels: Sequence[int] = (256, 512, 1024),
+        anchors: Sequence[Sequence[int]] = (
+            (12, 16, 19, 36, 40, 28),
+            (36, 75, 76, 55, 72, 146),
+            (142, 110, 192, 243, 459, 401),
+        ),
+        strides: Sequence[float] = (8, 16, 32),
+        box_weight: float = 0.05,
+        cls_weight: float = 0.3,
+        obj_weight: float = 0.7,
+        img_size: int = 640,
+        anchor_t: float = 4.0,
+        obj_level_weights: Sequence[float] = (4.0, 1.0, 0.4),
+        cls_pos_weight: float = 1.0,
+        obj_pos_weight: float = 1.0,
+        label_smoothing: float = 0.0,
+        iou_ratio: float = 1.0,
+        train_cfg: Optional[dict] = None,
+        test_cfg: Optional[dict] = None,
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
         self.num_classes = num_classes
         self.num_outputs = num_classes + 5
         self.num_levels = len(in_channels)
         self.num_anchors = len(anchors[0]) // 2
         self.strides = [float(s) for s in strides]
-        pixel_anchors = torch.tensor(anchors, dtype=torch.float32).view(self.num_levels, -1, 2)
+        pixel_anchors = torch.tensor(anchors, dtype=torch.float32).view(
+            self.num_levels, -1, 2
+        )
         self.register_buffer('anchor_pixels', pixel_anchors, persistent=False)
-        self.m = nn.ModuleList(nn.Conv2d(c, self.num_outputs * self.num_anchors, 1)
-                               for c in in_channels)
+        self.m = nn.ModuleList(
+            nn.Conv2d(c, self.num_outputs * self.num_anchors, 1)
+            for c in in_channels
+        )
         self.ia = nn.ModuleList(ImplicitA(c) for c in in_channels)
-        self.im = nn.ModuleList(ImplicitM(self.num_outputs * self.num_anchors)
-                                for _ in in_channels)
+        self.im = nn.ModuleList(
+            ImplicitM(self.num_outputs * self.num_anchors) for _ in in_channels
+        )
         scale = 3.0 / self.num_levels
         self.box_weight = box_weight * scale
         self.cls_weight = cls_weight * num_classes / 80 * scale
@@ -80,66 +109,98 @@ class YOLOv7Head(BaseDenseHead):
         self.cls_negative = 0.5 * label_smoothing
         self.iou_ratio = iou_ratio
         self.train_cfg = train_cfg
-        self.test_cfg = ConfigDict(test_cfg or dict(multi_label=True, score_thr=0.001,
-                                                    nms=dict(type='nms', iou_threshold=0.65),
-                                                    max_per_img=300))
+        self.test_cfg = ConfigDict(
+            test_cfg
+            or dict(
+                multi_label=True,
+                score_thr=0.001,
+                nms=dict(type='nms', iou_threshold=0.65),
+                max_per_img=300,
+            )
+        )
         self._init_biases()
 
     @torch.no_grad()
     def _init_biases(self) -> None:
-        """Official prior: objectness for ~8 objects per 640 image, class prior 0.6/nc."""
+        """Official prior: objectness for ~8 objects per 640 image, class prior
+        0.6/nc."""
         for conv, stride in zip(self.m, self.strides):
             bias = conv.bias.view(self.num_anchors, -1)
             bias[:, 4] += math.log(8 / (640 / stride) ** 2)
             bias[:, 5:] += math.log(0.6 / (self.num_classes - 0.99))
 
     def init_weights(self) -> None:
-        # Modules keep PyTorch's default initialization, as the official model does.
+        # Modules keep PyTorch's default initialization, as the official model
+        # does.
         pass
 
-    def forward(self, feats: Sequence[torch.Tensor]) -> tuple[list[torch.Tensor]]:
+    def forward(
+        self, feats: Sequence[torch.Tensor]
+    ) -> tuple[list[torch.Tensor]]:
         raw = []
         for level, x in enumerate(feats):
             y = self.im[level](self.m[level](self.ia[level](x)))
             b, _, h, w = y.shape
-            raw.append(y.view(b, self.num_anchors, self.num_outputs, h, w)
-                       .permute(0, 1, 3, 4, 2).contiguous())
+            raw.append(
+                y.view(b, self.num_anchors, self.num_outputs, h, w)
+                .permute(0, 1, 3, 4, 2)
+                .contiguous()
+            )
         return (raw,)
 
-    # ------------------------------------------------------------------ decoding
+    # ------------------------------------------------------------------
+    # decoding
     def decode(self, raw: list[torch.Tensor]) -> torch.Tensor:
-        """Official inference decoding: (B, sum(na*H*W), 5 + nc) with xy, wh in pixels of
-        the network input and sigmoid objectness and class scores."""
+        """Official inference decoding: (B, sum(na*H*W), 5 + nc) with xy, wh in
+        pixels of the network input and sigmoid objectness and class scores."""
         decoded = []
         for level, pred in enumerate(raw):
             b, na, h, w, no = pred.shape
-            ys, xs = torch.meshgrid(torch.arange(h, device=pred.device),
-                                    torch.arange(w, device=pred.device), indexing='ij')
+            ys, xs = torch.meshgrid(
+                torch.arange(h, device=pred.device),
+                torch.arange(w, device=pred.device),
+                indexing='ij',
+            )
             grid = torch.stack((xs, ys), 2).view(1, 1, h, w, 2).float()
-            anchor_grid = self.anchor_pixels[level].view(1, na, 1, 1, 2).to(pred)
+            anchor_grid = (
+                self.anchor_pixels[level].view(1, na, 1, 1, 2).to(pred)
+            )
             y = pred.sigmoid()
             xy = (y[..., 0:2] * 2 - 0.5 + grid) * self.strides[level]
             wh = (y[..., 2:4] * 2) ** 2 * anchor_grid
             decoded.append(torch.cat((xy, wh, y[..., 4:]), -1).view(b, -1, no))
         return torch.cat(decoded, 1)
 
-    def predict_by_feat(self, raw: list[torch.Tensor], batch_img_metas: list[dict],
-                        cfg: Optional[dict] = None, rescale: bool = False,
-                        with_nms: bool = True) -> list[InstanceData]:
+    def predict_by_feat(
+        self,
+        raw: list[torch.Tensor],
+        batch_img_metas: list[dict],
+        cfg: Optional[dict] = None,
+        rescale: bool = False,
+        with_nms: bool = True,
+    ) -> list[InstanceData]:
         cfg = ConfigDict(cfg) if cfg else self.test_cfg
         results = []
         for prediction, meta in zip(self.decode(raw), batch_img_metas):
             results.append(self._select(prediction, meta, cfg, rescale))
         return results
 
-    def _select(self, prediction: torch.Tensor, meta: dict, cfg, rescale: bool) -> InstanceData:
-        """Official ``non_max_suppression``: objectness pre-filter, score = obj x cls,
-        multi-label or best class, class-wise NMS, at most ``max_per_img``."""
+    def _select(
+        self, prediction: torch.Tensor, meta: dict, cfg, rescale: bool
+    ) -> InstanceData:
+        """Official ``non_max_suppression``: objectness pre-filter, score = obj
+        x cls, multi-label or best class, class-wise NMS, at most
+        ``max_per_img``."""
         threshold = cfg.get('score_thr', 0.001)
         prediction = prediction[prediction[:, 4] > threshold]
         scores = prediction[:, 5:] * prediction[:, 4:5]
-        boxes = torch.cat([prediction[:, :2] - prediction[:, 2:4] / 2,
-                           prediction[:, :2] + prediction[:, 2:4] / 2], 1)
+        boxes = torch.cat(
+            [
+                prediction[:, :2] - prediction[:, 2:4] / 2,
+                prediction[:, :2] + prediction[:, 2:4] / 2,
+            ],
+            1,
+        )
         if cfg.get('multi_label', True):
             rows, labels = (scores > threshold).nonzero(as_tuple=True)
             boxes, scores = boxes[rows], scores[rows, labels]
@@ -154,28 +215,43 @@ class YOLOv7Head(BaseDenseHead):
         result = InstanceData()
         if len(scores) and cfg.get('nms') is not None:
             dets, keep = batched_nms(boxes, scores, labels, cfg.nms)
-            keep = keep[:cfg.get('max_per_img', 300)]
+            keep = keep[: cfg.get('max_per_img', 300)]
             boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
         if rescale and 'scale_factor' in meta:
-            boxes = boxes / boxes.new_tensor(meta['scale_factor']).repeat((1, 2))
+            boxes = boxes / boxes.new_tensor(meta['scale_factor']).repeat(
+                (1, 2)
+            )
         result.bboxes, result.scores, result.labels = boxes, scores, labels
         return result
 
     # ------------------------------------------------------------------ loss
-    def loss_by_feat(self, raw: list[torch.Tensor], batch_gt_instances: list[InstanceData],
-                     batch_img_metas: list[dict],
-                     batch_gt_instances_ignore=None) -> dict[str, torch.Tensor]:
+    def loss_by_feat(
+        self,
+        raw: list[torch.Tensor],
+        batch_gt_instances: list[InstanceData],
+        batch_img_metas: list[dict],
+        batch_gt_instances_ignore=None,
+    ) -> dict[str, torch.Tensor]:
         height, width = batch_img_metas[0]['batch_input_shape']
-        targets = self.targets_from_instances(batch_gt_instances, (height, width), raw[0])
+        targets = self.targets_from_instances(
+            batch_gt_instances, (height, width), raw[0]
+        )
         items = self.official_loss(raw, targets, (height, width))
         batch = raw[0].shape[0]
-        return dict(loss_bbox=items[0] * batch, loss_obj=items[1] * batch,
-                    loss_cls=items[2] * batch)
+        return dict(
+            loss_bbox=items[0] * batch,
+            loss_obj=items[1] * batch,
+            loss_cls=items[2] * batch,
+        )
 
     @staticmethod
-    def targets_from_instances(instances: list[InstanceData], image_size: tuple[int, int],
-                               like: torch.Tensor) -> torch.Tensor:
-        """(n, 6) rows image index, class, cx, cy, w, h normalized by the batch input."""
+    def targets_from_instances(
+        instances: list[InstanceData],
+        image_size: tuple[int, int],
+        like: torch.Tensor,
+    ) -> torch.Tensor:
+        """(n, 6) rows image index, class, cx, cy, w, h normalized by the batch
+        input."""
         height, width = image_size
         rows = []
         for index, gt in enumerate(instances):
@@ -186,22 +262,46 @@ class YOLOv7Head(BaseDenseHead):
             cxcy = (boxes[:, :2] + boxes[:, 2:]) / 2
             wh = boxes[:, 2:] - boxes[:, :2]
             norm = boxes.new_tensor([width, height])
-            rows.append(torch.cat([boxes.new_full((len(boxes), 1), index),
-                                   gt.labels[:, None].to(boxes), cxcy / norm, wh / norm], 1))
+            rows.append(
+                torch.cat(
+                    [
+                        boxes.new_full((len(boxes), 1), index),
+                        gt.labels[:, None].to(boxes),
+                        cxcy / norm,
+                        wh / norm,
+                    ],
+                    1,
+                )
+            )
         return torch.cat(rows).to(like) if rows else like.new_zeros((0, 6))
 
-    def official_loss(self, raw: list[torch.Tensor], targets: torch.Tensor,
-                      image_size: tuple[int, int]) -> torch.Tensor:
-        """``ComputeLossOTA`` per item: tensor [lbox, lobj, lcls, lbox + lobj + lcls]."""
+    def official_loss(
+        self,
+        raw: list[torch.Tensor],
+        targets: torch.Tensor,
+        image_size: tuple[int, int],
+    ) -> torch.Tensor:
+        """``ComputeLossOTA`` per item: tensor [lbox, lobj, lcls, lbox + lobj +
+        lcls]."""
         device = raw[0].device
-        anchors = self.anchor_pixels.to(device) / torch.tensor(self.strides, device=device).view(
-            -1, 1, 1)
+        anchors = self.anchor_pixels.to(device) / torch.tensor(
+            self.strides, device=device
+        ).view(-1, 1, 1)
         b_all, a_all, gj_all, gi_all, tgt_all, anch_all = ota_assign(
-            raw, targets, anchors, self.strides, self.anchor_t, self.num_classes, image_size)
-        bce_cls = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([self.cls_pos_weight],
-                                                               device=device))
-        bce_obj = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([self.obj_pos_weight],
-                                                               device=device))
+            raw,
+            targets,
+            anchors,
+            self.strides,
+            self.anchor_t,
+            self.num_classes,
+            image_size,
+        )
+        bce_cls = nn.BCEWithLogitsLoss(
+            pos_weight=torch.tensor([self.cls_pos_weight], device=device)
+        )
+        bce_obj = nn.BCEWithLogitsLoss(
+            pos_weight=torch.tensor([self.obj_pos_weight], device=device)
+        )
         lbox = torch.zeros(1, device=device)
         lobj = torch.zeros(1, device=device)
         lcls = torch.zeros(1, device=device)
@@ -219,11 +319,14 @@ class YOLOv7Head(BaseDenseHead):
                 tbox[:, :2] -= grid
                 iou = bbox_ciou(torch.cat((pxy, pwh), 1), tbox)
                 lbox += (1.0 - iou).mean()
-                tobj[b, a, gj, gi] = (1.0 - self.iou_ratio) + \
-                    self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
+                tobj[b, a, gj, gi] = (
+                    1.0 - self.iou_ratio
+                ) + self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
                 if self.num_classes > 1:
                     t = torch.full_like(ps[:, 5:], self.cls_negative)
-                    t[range(len(b)), tgt_all[level][:, 1].long()] = self.cls_positive
+                    t[range(len(b)), tgt_all[level][:, 1].long()] = (
+                        self.cls_positive
+                    )
                     lcls += bce_cls(ps[:, 5:], t)
             lobj += bce_obj(pred[..., 4], tobj) * self.obj_level_weights[level]
         lbox = lbox * self.box_weight

@@ -1,4 +1,5 @@
 """A detector made of a trained chip classifier scanned over the image."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence, Union
@@ -13,12 +14,18 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from ...utils.checkpoint import check_state_dict_fits
-from ..classifiers.window_scorer import (ConvolutionalWindowScorer, convolutional_layout,
-                                         grid_padding, resize_scene, resize_windows)
+from ..classifiers.window_scorer import (
+    ConvolutionalWindowScorer,
+    convolutional_layout,
+    grid_padding,
+    resize_scene,
+    resize_windows,
+)
 
 
 def _classifier_model_cfg(classifier: Union[str, dict]) -> dict:
-    """A classifier model config, given inline or as the path of a classification config."""
+    """A classifier model config, given inline or as the path of a
+    classification config."""
     if isinstance(classifier, str):
         return Config.fromfile(classifier).model.to_dict()
     return dict(classifier)
@@ -26,54 +33,80 @@ def _classifier_model_cfg(classifier: Union[str, dict]) -> dict:
 
 @MODELS.register_module()
 class SlidingWindowDetector(BaseDetector):
-    """Scan an image with square windows of several sizes, resize each window to the
-    classifier's input, classify it, and keep the windows that hold an object.
+    """Scan an image with square windows of several sizes, resize each window
+    to the classifier's input, classify it, and keep the windows that hold an
+    object.
 
-    The classifier's ``backbone`` and ``head`` become this detector's, under the same names,
-    so a classification checkpoint loads into it as it is (``tools/test.py CONFIG CKPT``).
+    The classifier's ``backbone`` and ``head`` become this detector's, under
+    the same names, so a classification checkpoint loads into it as it is
+    (``tools/test.py CONFIG CKPT``).
 
     Args:
-        classifier: a ``ChipClassifier`` model config, or the path of a classification
-            config whose ``model`` is taken.
-        checkpoint: the classifier's trained weights, loaded when the detector is built
-            (through the project's safe loader); or give them to ``tools/test.py``.
+        classifier: a ``ChipClassifier`` model config, or the path of a
+            classification config whose ``model`` is taken.
+        checkpoint: the classifier's trained weights, loaded when the detector
+            is built (through the project's safe loader); or give them to
+            ``tools/test.py``.
         windows: ``(size, stride)`` pairs in image pixels, one scale each.
-        background_class: index of the classifier's background class; a window whose best
-            class it is is rejected. None: rely on ``score_thr`` alone.
+        background_class: index of the classifier's background class; a window
+            whose best class it is is rejected. None: rely on ``score_thr``
+            alone.
         score_thr: least object-class probability of a kept window.
-        box_fraction: side of the box relative to its window. Recognition chips hold the
-            object in the middle ``1 / context`` of the chip (context 1.5 by default), so a
-            window that scores high holds an object of about that size around its centre.
-        nms_iou: IoU threshold of the class-wise NMS that merges windows (across scales).
+        box_fraction: side of the box relative to its window. Recognition chips
+            hold the object in the middle ``1 / context`` of the chip (context
+            1.5 by default), so a window that scores high holds an object of
+            about that size around its centre.
+        nms_iou: IoU threshold of the class-wise NMS that merges windows
+            (across scales).
         max_per_img: boxes kept per image after NMS.
-        fully_convolutional: score every window of a scale in one pass of the classifier
-            rewritten as convolutions (needs ``padding='valid'`` convolutions and strides
-            that fall on the network's grid); False runs the crop-resize-classify loop.
+        fully_convolutional: score every window of a scale in one pass of the
+            classifier rewritten as convolutions (needs ``padding='valid'``
+            convolutions and strides that fall on the network's grid); False
+            runs the crop-resize-classify loop.
         batch_size: windows per classifier call in the loop.
     """
 
-    def __init__(self, classifier: Union[str, dict], checkpoint: Optional[str] = None,
-                 windows: Sequence[Sequence[int]] = ((64, 16),),
-                 background_class: Optional[int] = None, score_thr: float = 0.5,
-                 box_fraction: float = 1 / 1.5, nms_iou: float = 0.3, max_per_img: int = 300,
-                 fully_convolutional: bool = True, batch_size: int = 64,
-                 data_preprocessor: Optional[dict] = None, init_cfg=None) -> None:
+    def __init__(
+        self,
+        classifier: Union[str, dict],
+        checkpoint: Optional[str] = None,
+        windows: Sequence[Sequence[int]] = ((64, 16),),
+        background_class: Optional[int] = None,
+        score_thr: float = 0.5,
+        box_fraction: float = 1 / 1.5,
+        nms_iou: float = 0.3,
+        max_per_img: int = 300,
+        fully_convolutional: bool = True,
+        batch_size: int = 64,
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+    ) -> None:
         model_cfg = _classifier_model_cfg(classifier)
         chip_classifier = MODELS.build(model_cfg)
         if data_preprocessor is None:
-            # Normalize scenes exactly as the classifier's chips were normalized.
+            # Normalize scenes exactly as the classifier's chips were
+            # normalized.
             pre = chip_classifier.data_preprocessor
-            data_preprocessor = dict(type='mmdet.DetDataPreprocessor', mean=pre.mean.flatten().tolist(),
-                                     std=pre.std.flatten().tolist(),
-                                     bgr_to_rgb=pre._channel_conversion)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor = dict(
+                type='mmdet.DetDataPreprocessor',
+                mean=pre.mean.flatten().tolist(),
+                std=pre.std.flatten().tolist(),
+                bgr_to_rgb=pre._channel_conversion,
+            )
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
         if checkpoint:
             state = _load_checkpoint(checkpoint, map_location='cpu')
             state = state.get('state_dict', state)
             check_state_dict_fits(chip_classifier, state, checkpoint)
             chip_classifier.load_state_dict(
-                {k[len('module.'):] if k.startswith('module.') else k: v
-                 for k, v in state.items()}, strict=True)
+                {
+                    k[len('module.') :] if k.startswith('module.') else k: v
+                    for k, v in state.items()
+                },
+                strict=True,
+            )
         self.backbone = chip_classifier.backbone
         self.head = chip_classifier.head
         self.num_classes = chip_classifier.num_classes
@@ -89,17 +122,24 @@ class SlidingWindowDetector(BaseDetector):
         for size, stride in self.windows:
             grid_stride = stride * self.input_size / size
             if fully_convolutional and grid_stride != int(grid_stride):
-                raise ValueError(f'window ({size}, {stride}): the stride is {grid_stride:g} px '
-                                 f'at the classifier input of {self.input_size} px; choose a '
-                                 'stride that makes it a whole number')
-            if fully_convolutional:  # fail at build time, not on the first image
+                raise ValueError(
+                    f'window ({size}, {stride}): the stride is {grid_stride:g}'
+                    f' px at the classifier input of {self.input_size} px;'
+                    ' choose a stride that makes it a whole number'
+                )
+            if (
+                fully_convolutional
+            ):  # fail at build time, not on the first image
                 convolutional_layout(self, int(grid_stride))
 
-    # The detector is trained as a classifier (tools/train.py on a classification config).
+    # The detector is trained as a classifier (tools/train.py on a
+    # classification config).
     def loss(self, batch_inputs: Tensor, batch_data_samples) -> dict:
         raise NotImplementedError(
-            'SlidingWindowDetector is not trained as a detector: train its classifier with '
-            'tools/train.py on a classification config and pass that checkpoint to tools/test.py')
+            'SlidingWindowDetector is not trained as a detector: train its'
+            ' classifier with tools/train.py on a classification config and'
+            ' pass that checkpoint to tools/test.py'
+        )
 
     def _forward(self, batch_inputs: Tensor, batch_data_samples=None):
         return [self.window_scores(image) for image in batch_inputs]
@@ -108,20 +148,29 @@ class SlidingWindowDetector(BaseDetector):
         return self.backbone(batch_inputs)
 
     def classify(self, chips: Tensor) -> Tensor:
-        """Class probabilities of chips already at the classifier's input size."""
+        """Class probabilities of chips already at the classifier's input
+        size."""
         return self.head(self.backbone(chips)).softmax(dim=1)
 
-    def window_scores(self, image: Tensor, fully_convolutional: Optional[bool] = None):
+    def window_scores(
+        self, image: Tensor, fully_convolutional: Optional[bool] = None
+    ):
         """Score every window of one (C, H, W) image.
 
-        Returns ``(boxes, probs)``: windows ``x1, y1, x2, y2`` in image pixels (corners on the
-        stride grid, padded with zeros past the right and bottom edges) and their class
-        probabilities, all scales concatenated."""
-        fully_convolutional = (self.fully_convolutional if fully_convolutional is None
-                               else fully_convolutional)
+        Returns ``(boxes, probs)``: windows ``x1, y1, x2, y2`` in image pixels
+        (corners on the stride grid, padded with zeros past the right and
+        bottom edges) and their class probabilities, all scales
+        concatenated."""
+        fully_convolutional = (
+            self.fully_convolutional
+            if fully_convolutional is None
+            else fully_convolutional
+        )
         all_boxes, all_probs = [], []
         for size, stride in self.windows:
-            scorer = self._score_fcn if fully_convolutional else self._score_loop
+            scorer = (
+                self._score_fcn if fully_convolutional else self._score_loop
+            )
             boxes, probs = scorer(image, size, stride)
             all_boxes.append(boxes)
             all_probs.append(probs)
@@ -129,13 +178,25 @@ class SlidingWindowDetector(BaseDetector):
 
     def _padded(self, image: Tensor, size: int, stride: int) -> Tensor:
         height, width = image.shape[-2:]
-        return torch.nn.functional.pad(image, (0, grid_padding(width, size, stride), 0,
-                                               grid_padding(height, size, stride)))
+        return torch.nn.functional.pad(
+            image,
+            (
+                0,
+                grid_padding(width, size, stride),
+                0,
+                grid_padding(height, size, stride),
+            ),
+        )
 
     @staticmethod
-    def _grid_boxes(rows: int, cols: int, size: int, stride: int, device) -> Tensor:
-        ys, xs = torch.meshgrid(torch.arange(rows, device=device) * stride,
-                                torch.arange(cols, device=device) * stride, indexing='ij')
+    def _grid_boxes(
+        rows: int, cols: int, size: int, stride: int, device
+    ) -> Tensor:
+        ys, xs = torch.meshgrid(
+            torch.arange(rows, device=device) * stride,
+            torch.arange(cols, device=device) * stride,
+            indexing='ij',
+        )
         corners = torch.stack([xs, ys], -1).reshape(-1, 2).float()
         return torch.cat([corners, corners + size], 1)
 
@@ -146,21 +207,33 @@ class SlidingWindowDetector(BaseDetector):
         boxes = self._grid_boxes(rows, cols, size, stride, image.device)
         probs = []
         for start in range(0, len(boxes), self.batch_size):
-            chips = torch.stack([padded[:, int(y):int(y) + size, int(x):int(x) + size]
-                                 for x, y in boxes[start:start + self.batch_size, :2].tolist()])
+            chips = torch.stack(
+                [
+                    padded[:, int(y) : int(y) + size, int(x) : int(x) + size]
+                    for x, y in boxes[
+                        start : start + self.batch_size, :2
+                    ].tolist()
+                ]
+            )
             probs.append(self.classify(resize_windows(chips, self.input_size)))
-        return boxes, torch.cat(probs) if probs else image.new_zeros(0, self.num_classes)
+        return boxes, (
+            torch.cat(probs) if probs else image.new_zeros(0, self.num_classes)
+        )
 
     def _score_fcn(self, image: Tensor, size: int, stride: int):
         scale = self.input_size / size
-        scorer = ConvolutionalWindowScorer(self, int(stride * scale)).to(image.device)
+        scorer = ConvolutionalWindowScorer(self, int(stride * scale)).to(
+            image.device
+        )
         scene = resize_scene(self._padded(image, size, stride)[None], scale)
         logits = scorer(scene)[0]
         rows, cols = logits.shape[-2:]
         boxes = self._grid_boxes(rows, cols, size, stride, image.device)
         return boxes, logits.flatten(1).t().softmax(dim=1)
 
-    def predict(self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True):
+    def predict(
+        self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True
+    ):
         results = []
         for image, sample in zip(batch_inputs, batch_data_samples):
             height, width = sample.img_shape
@@ -168,7 +241,9 @@ class SlidingWindowDetector(BaseDetector):
             results.append(self._select(boxes, probs, sample, rescale))
         return self.add_pred_to_datasample(batch_data_samples, results)
 
-    def _select(self, windows: Tensor, probs: Tensor, sample, rescale: bool) -> InstanceData:
+    def _select(
+        self, windows: Tensor, probs: Tensor, sample, rescale: bool
+    ) -> InstanceData:
         object_probs = probs
         keep = torch.ones(len(probs), dtype=torch.bool, device=probs.device)
         if self.background_class is not None:
@@ -187,15 +262,23 @@ class SlidingWindowDetector(BaseDetector):
         boxes[:, 1::2] = boxes[:, 1::2].clamp(0, height)
         result = InstanceData()
         if len(boxes):
-            boxes, kept = batched_nms(boxes, scores, labels,
-                                      dict(type='nms', iou_threshold=self.nms_iou))
-            kept = kept[:self.max_per_img]
-            result.bboxes, result.scores, result.labels = boxes[:len(kept), :4], \
-                scores[kept], labels[kept]
+            boxes, kept = batched_nms(
+                boxes,
+                scores,
+                labels,
+                dict(type='nms', iou_threshold=self.nms_iou),
+            )
+            kept = kept[: self.max_per_img]
+            result.bboxes, result.scores, result.labels = (
+                boxes[: len(kept), :4],
+                scores[kept],
+                labels[kept],
+            )
         else:
             result.bboxes = boxes
             result.scores, result.labels = scores, labels
         if rescale and 'scale_factor' in sample:
             result.bboxes = result.bboxes / result.bboxes.new_tensor(
-                sample.scale_factor).repeat(2)
+                sample.scale_factor
+            ).repeat(2)
         return result

@@ -11,16 +11,19 @@ from mmdet.registry import MODELS
 class YOLOv7(SingleStageDetector):
     """YOLOv7 in mmdet: ``YOLOv7Backbone`` + ``YOLOv7Neck`` + ``YOLOv7Head``.
 
-    ``deploy=True`` predicts with a copy in which every BatchNorm is folded into its conv
-    and every RepConv into one 3x3 conv (outputs equal up to float round-off). The copy is
-    rebuilt whenever the weights change, so hooks that swap weights (EMA) keep working;
-    :meth:`switch_to_deploy` fuses this model itself, for export.
+    ``deploy=True`` predicts with a copy in which every BatchNorm is folded
+    into its conv and every RepConv into one 3x3 conv (outputs equal up to
+    float round-off). The copy is rebuilt whenever the weights change, so hooks
+    that swap weights (EMA) keep working; :meth:`switch_to_deploy` fuses this
+    model itself, for export.
     """
 
     def __init__(self, *args, deploy: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.deploy = deploy
-        self._fused_copy = None  # (weights fingerprint, ModuleList); not a submodule
+        self._fused_copy = (
+            None  # (weights fingerprint, ModuleList); not a submodule
+        )
 
     def switch_to_deploy(self) -> None:
         for module in self.modules():
@@ -28,9 +31,13 @@ class YOLOv7(SingleStageDetector):
                 module.fuse()
 
     def _fused_parts(self) -> nn.ModuleList:
-        fingerprint = tuple((p.data_ptr(), p._version) for p in self.parameters())
+        fingerprint = tuple(
+            (p.data_ptr(), p._version) for p in self.parameters()
+        )
         if self._fused_copy is None or self._fused_copy[0] != fingerprint:
-            parts = copy.deepcopy(nn.ModuleList([self.backbone, self.neck, self.bbox_head]))
+            parts = copy.deepcopy(
+                nn.ModuleList([self.backbone, self.neck, self.bbox_head])
+            )
             for module in parts.modules():
                 if hasattr(module, 'fuse'):
                     module.fuse()
@@ -41,5 +48,7 @@ class YOLOv7(SingleStageDetector):
         if not self.deploy:
             return super().predict(batch_inputs, batch_data_samples, rescale)
         backbone, neck, head = self._fused_parts()
-        results = head.predict(neck(backbone(batch_inputs)), batch_data_samples, rescale=rescale)
+        results = head.predict(
+            neck(backbone(batch_inputs)), batch_data_samples, rescale=rescale
+        )
         return self.add_pred_to_datasample(batch_data_samples, results)

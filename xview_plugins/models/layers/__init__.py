@@ -1,5 +1,23 @@
-from .yolov7_blocks import (SPPCSPC, Concat, ConvBNAct, ImplicitA, ImplicitM, MaxPoolDown,
-                            MaxPoolSame, RepConv, Upsample)
+from .yolov7_blocks import (
+    SPPCSPC,
+    Concat,
+    ConvBNAct,
+    ImplicitA,
+    ImplicitM,
+    MaxPoolDown,
+    MaxPoolSame,
+    RepConv,
+    Upsample,
+)
 
-__all__ = ['ConvBNAct', 'MaxPoolDown', 'MaxPoolSame', 'Concat', 'Upsample', 'SPPCSPC', 'RepConv',
-           'ImplicitA', 'ImplicitM']
+__all__ = [
+    'ConvBNAct',
+    'MaxPoolDown',
+    'MaxPoolSame',
+    'Concat',
+    'Upsample',
+    'SPPCSPC',
+    'RepConv',
+    'ImplicitA',
+    'ImplicitM',
+]

@@ -1,11 +1,15 @@
-"""The building blocks of the official YOLOv7 (``models/common.py`` there), with the same
-attribute names so that official state_dict keys map onto them by a prefix change."""
+"""The building blocks of the official YOLOv7 (``models/common.py`` there),
+with the same attribute names so that official state_dict keys map onto them by
+a prefix change.
+"""
+
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
 
-# Official ``initialize_weights`` sets every BatchNorm to these after construction.
+# Official ``initialize_weights`` sets every BatchNorm to these after
+# construction.
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.03
 
@@ -19,10 +23,12 @@ def make_act(act: str) -> nn.Module:
 
 
 class ConvBNAct(nn.Module):
-    """``Conv`` of the official code: conv (no bias, 'same' padding) + BN + activation.
-    After :meth:`fuse` the BN is folded into a biased conv."""
+    """``Conv`` of the official code: conv (no bias, 'same' padding) + BN +
+    activation. After :meth:`fuse` the BN is folded into a biased conv."""
 
-    def __init__(self, c1: int, c2: int, k: int = 1, s: int = 1, act: str = 'silu') -> None:
+    def __init__(
+        self, c1: int, c2: int, k: int = 1, s: int = 1, act: str = 'silu'
+    ) -> None:
         super().__init__()
         self.conv = nn.Conv2d(c1, c2, k, s, k // 2, bias=False)
         self.bn = nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM)
@@ -42,11 +48,23 @@ class ConvBNAct(nn.Module):
 
 def fuse_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
     """A biased conv equal to ``bn(conv(x))`` in eval mode."""
-    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride,
-                      conv.padding, conv.dilation, conv.groups, bias=True).to(conv.weight)
+    fused = nn.Conv2d(
+        conv.in_channels,
+        conv.out_channels,
+        conv.kernel_size,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        conv.groups,
+        bias=True,
+    ).to(conv.weight)
     scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
     fused.weight.copy_(conv.weight * scale.view(-1, 1, 1, 1))
-    bias = conv.bias if conv.bias is not None else torch.zeros_like(bn.running_mean)
+    bias = (
+        conv.bias
+        if conv.bias is not None
+        else torch.zeros_like(bn.running_mean)
+    )
     fused.bias.copy_((bias - bn.running_mean) * scale + bn.bias)
     return fused
 
@@ -84,17 +102,21 @@ class Upsample(nn.Module):
 
 
 class SPPCSPC(nn.Module):
-    """CSP spatial pyramid pooling with 5/9/13 max-pools (yolov7 neck entry)."""
+    """CSP spatial pyramid pooling with 5/9/13 max-pools (yolov7 neck
+    entry)."""
 
-    def __init__(self, c1: int, c2: int, act: str = 'silu', e: float = 0.5,
-                 k=(5, 9, 13)) -> None:
+    def __init__(
+        self, c1: int, c2: int, act: str = 'silu', e: float = 0.5, k=(5, 9, 13)
+    ) -> None:
         super().__init__()
         c_ = int(2 * c2 * e)
         self.cv1 = ConvBNAct(c1, c_, 1, 1, act)
         self.cv2 = ConvBNAct(c1, c_, 1, 1, act)
         self.cv3 = ConvBNAct(c_, c_, 3, 1, act)
         self.cv4 = ConvBNAct(c_, c_, 1, 1, act)
-        self.m = nn.ModuleList(nn.MaxPool2d(kernel_size=x, stride=1, padding=x // 2) for x in k)
+        self.m = nn.ModuleList(
+            nn.MaxPool2d(kernel_size=x, stride=1, padding=x // 2) for x in k
+        )
         self.cv5 = ConvBNAct(4 * c_, c_, 1, 1, act)
         self.cv6 = ConvBNAct(c_, c_, 3, 1, act)
         self.cv7 = ConvBNAct(2 * c_, c2, 1, 1, act)
@@ -107,17 +129,27 @@ class SPPCSPC(nn.Module):
 
 
 class RepConv(nn.Module):
-    """3x3 + 1x1 (+ identity) branches in training, one 3x3 conv after :meth:`fuse`."""
+    """3x3 + 1x1 (+ identity) branches in training, one 3x3 conv after
+    :meth:`fuse`."""
 
-    def __init__(self, c1: int, c2: int, k: int = 3, s: int = 1, act: str = 'silu') -> None:
+    def __init__(
+        self, c1: int, c2: int, k: int = 3, s: int = 1, act: str = 'silu'
+    ) -> None:
         super().__init__()
         self.act = make_act(act)
-        self.rbr_identity = (nn.BatchNorm2d(c1, eps=BN_EPS, momentum=BN_MOMENTUM)
-                             if c2 == c1 and s == 1 else None)
-        self.rbr_dense = nn.Sequential(nn.Conv2d(c1, c2, k, s, k // 2, bias=False),
-                                       nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM))
-        self.rbr_1x1 = nn.Sequential(nn.Conv2d(c1, c2, 1, s, 0, bias=False),
-                                     nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM))
+        self.rbr_identity = (
+            nn.BatchNorm2d(c1, eps=BN_EPS, momentum=BN_MOMENTUM)
+            if c2 == c1 and s == 1
+            else None
+        )
+        self.rbr_dense = nn.Sequential(
+            nn.Conv2d(c1, c2, k, s, k // 2, bias=False),
+            nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM),
+        )
+        self.rbr_1x1 = nn.Sequential(
+            nn.Conv2d(c1, c2, 1, s, 0, bias=False),
+            nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM),
+        )
         self.rbr_reparam = None
 
     def forward(self, x):
@@ -140,8 +172,14 @@ class RepConv(nn.Module):
             scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
             weight = weight + _identity_weight(bn, k)
             bias = bias + bn.bias - bn.running_mean * scale
-        self.rbr_reparam = nn.Conv2d(dense.in_channels, dense.out_channels, k,
-                                     dense.stride, k // 2, bias=True).to(weight)
+        self.rbr_reparam = nn.Conv2d(
+            dense.in_channels,
+            dense.out_channels,
+            k,
+            dense.stride,
+            k // 2,
+            bias=True,
+        ).to(weight)
         self.rbr_reparam.weight.copy_(weight)
         self.rbr_reparam.bias.copy_(bias)
         self.rbr_dense = self.rbr_1x1 = self.rbr_identity = None

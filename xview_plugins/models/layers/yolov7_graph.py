@@ -1,11 +1,13 @@
 """The official YOLOv7 training configs (``cfg/training/yolov7.yaml`` and
 ``yolov7-tiny.yaml``) as layer tables, and a module that runs such a table.
 
-Each row is ``(source, kind, args)`` with the official layer numbering: ``source`` is -1
-(the previous layer), a negative offset, an absolute layer index, or a list of those.
-Keeping the official numbering makes an official state_dict (``model.<i>.<...>``) map onto
-``backbone.layers.<i>`` / ``neck.layers.<i - first>`` by renaming alone.
+Each row is ``(source, kind, args)`` with the official layer numbering:
+``source`` is -1 (the previous layer), a negative offset, an absolute layer
+index, or a list of those. Keeping the official numbering makes an official
+state_dict (``model.<i>.<...>``) map onto ``backbone.layers.<i>`` /
+``neck.layers.<i - first>`` by renaming alone.
 """
+
 from __future__ import annotations
 
 from typing import Union
@@ -13,68 +15,153 @@ from typing import Union
 import torch
 import torch.nn as nn
 
-from .yolov7_blocks import (SPPCSPC, Concat, ConvBNAct, MaxPoolDown, MaxPoolSame, RepConv,
-                            Upsample)
+from .yolov7_blocks import (
+    SPPCSPC,
+    Concat,
+    ConvBNAct,
+    MaxPoolDown,
+    MaxPoolSame,
+    RepConv,
+    Upsample,
+)
 
 Source = Union[int, list]
 
 
 def _elan_tiny(c: int) -> list:
-    """Tiny ELAN: two 1x1 branches, two stacked 3x3, concat of four, 1x1 to 2c."""
-    return [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1)), (-1, 'conv', (c, 3, 1)),
-            (-1, 'conv', (c, 3, 1)), ([-1, -2, -3, -4], 'concat', ()), (-1, 'conv', (2 * c, 1, 1))]
+    """Tiny ELAN: two 1x1 branches, two stacked 3x3, concat of four, 1x1 to
+    2c."""
+    return [
+        (-1, 'conv', (c, 1, 1)),
+        (-2, 'conv', (c, 1, 1)),
+        (-1, 'conv', (c, 3, 1)),
+        (-1, 'conv', (c, 3, 1)),
+        ([-1, -2, -3, -4], 'concat', ()),
+        (-1, 'conv', (2 * c, 1, 1)),
+    ]
 
 
 def _elan(c: int, out: int) -> list:
-    """Backbone E-ELAN: two 1x1 branches, four stacked 3x3, concat of every other."""
-    return [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))] + \
-        [(-1, 'conv', (c, 3, 1))] * 4 + \
-        [([-1, -3, -5, -6], 'concat', ()), (-1, 'conv', (out, 1, 1))]
+    """Backbone E-ELAN: two 1x1 branches, four stacked 3x3, concat of every
+    other."""
+    return (
+        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
+        + [(-1, 'conv', (c, 3, 1))] * 4
+        + [([-1, -3, -5, -6], 'concat', ()), (-1, 'conv', (out, 1, 1))]
+    )
 
 
 def _elan_head(c: int, mid: int) -> list:
     """Head ELAN-H: two 1x1 branches, four stacked 3x3, concat of all six."""
-    return [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))] + \
-        [(-1, 'conv', (mid, 3, 1))] * 4 + \
-        [([-1, -2, -3, -4, -5, -6], 'concat', ()), (-1, 'conv', (c, 1, 1))]
+    return (
+        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
+        + [(-1, 'conv', (mid, 3, 1))] * 4
+        + [([-1, -2, -3, -4, -5, -6], 'concat', ()), (-1, 'conv', (c, 1, 1))]
+    )
 
 
 def _mp_down(c: int, extra: list = ()) -> list:
-    """MP-Conv downsampling: max-pool branch and strided 3x3 branch, concatenated."""
-    return [(-1, 'mp', ()), (-1, 'conv', (c, 1, 1)), (-3, 'conv', (c, 1, 1)),
-            (-1, 'conv', (c, 3, 2)), ([-1, -3, *extra], 'concat', ())]
+    """MP-Conv downsampling: max-pool branch and strided 3x3 branch,
+    concatenated."""
+    return [
+        (-1, 'mp', ()),
+        (-1, 'conv', (c, 1, 1)),
+        (-3, 'conv', (c, 1, 1)),
+        (-1, 'conv', (c, 3, 2)),
+        ([-1, -3, *extra], 'concat', ()),
+    ]
 
 
-TINY_BACKBONE = [(-1, 'conv', (32, 3, 2)), (-1, 'conv', (64, 3, 2))] + _elan_tiny(32) + \
-    [(-1, 'mp', ())] + _elan_tiny(64) + [(-1, 'mp', ())] + _elan_tiny(128) + \
-    [(-1, 'mp', ())] + _elan_tiny(256)                                      # layers 0-28
-TINY_NECK = [
-    (-1, 'conv', (256, 1, 1)), (-2, 'conv', (256, 1, 1)), (-1, 'sp', (5,)), (-2, 'sp', (9,)),
-    (-3, 'sp', (13,)), ([-1, -2, -3, -4], 'concat', ()), (-1, 'conv', (256, 1, 1)),
-    ([-1, -7], 'concat', ()), (-1, 'conv', (256, 1, 1)),                      # 37
-    (-1, 'conv', (128, 1, 1)), (-1, 'up', ()), (21, 'conv', (128, 1, 1)),
-    ([-1, -2], 'concat', ())] + _elan_tiny(64) + [                            # 47
-    (-1, 'conv', (64, 1, 1)), (-1, 'up', ()), (14, 'conv', (64, 1, 1)),
-    ([-1, -2], 'concat', ())] + _elan_tiny(32) + [                            # 57
-    (-1, 'conv', (128, 3, 2)), ([-1, 47], 'concat', ())] + _elan_tiny(64) + [  # 65
-    (-1, 'conv', (256, 3, 2)), ([-1, 37], 'concat', ())] + _elan_tiny(128) + [  # 73
-    (57, 'conv', (128, 3, 1)), (65, 'conv', (256, 3, 1)), (73, 'conv', (512, 3, 1))]  # 74-76
+TINY_BACKBONE = (
+    [(-1, 'conv', (32, 3, 2)), (-1, 'conv', (64, 3, 2))]
+    + _elan_tiny(32)
+    + [(-1, 'mp', ())]
+    + _elan_tiny(64)
+    + [(-1, 'mp', ())]
+    + _elan_tiny(128)
+    + [(-1, 'mp', ())]
+    + _elan_tiny(256)
+)  # layers 0-28
+TINY_NECK = (
+    [
+        (-1, 'conv', (256, 1, 1)),
+        (-2, 'conv', (256, 1, 1)),
+        (-1, 'sp', (5,)),
+        (-2, 'sp', (9,)),
+        (-3, 'sp', (13,)),
+        ([-1, -2, -3, -4], 'concat', ()),
+        (-1, 'conv', (256, 1, 1)),
+        ([-1, -7], 'concat', ()),
+        (-1, 'conv', (256, 1, 1)),  # 37
+        (-1, 'conv', (128, 1, 1)),
+        (-1, 'up', ()),
+        (21, 'conv', (128, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_tiny(64)
+    + [  # 47
+        (-1, 'conv', (64, 1, 1)),
+        (-1, 'up', ()),
+        (14, 'conv', (64, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_tiny(32)
+    + [(-1, 'conv', (128, 3, 2)), ([-1, 47], 'concat', ())]  # 57
+    + _elan_tiny(64)
+    + [(-1, 'conv', (256, 3, 2)), ([-1, 37], 'concat', ())]  # 65
+    + _elan_tiny(128)
+    + [  # 73
+        (57, 'conv', (128, 3, 1)),
+        (65, 'conv', (256, 3, 1)),
+        (73, 'conv', (512, 3, 1)),
+    ]
+)  # 74-76
 
-L_BACKBONE = [(-1, 'conv', (32, 3, 1)), (-1, 'conv', (64, 3, 2)), (-1, 'conv', (64, 3, 1)),
-              (-1, 'conv', (128, 3, 2))] + _elan(64, 256) + _mp_down(128) + _elan(128, 512) + \
-    _mp_down(256) + _elan(256, 1024) + _mp_down(512) + _elan(256, 1024)      # layers 0-50
-L_NECK = [
-    (-1, 'sppcspc', (512,)),                                                  # 51
-    (-1, 'conv', (256, 1, 1)), (-1, 'up', ()), (37, 'conv', (256, 1, 1)),
-    ([-1, -2], 'concat', ())] + _elan_head(256, 128) + [                      # 63
-    (-1, 'conv', (128, 1, 1)), (-1, 'up', ()), (24, 'conv', (128, 1, 1)),
-    ([-1, -2], 'concat', ())] + _elan_head(128, 64) + \
-    _mp_down(128, [63]) + _elan_head(256, 128) + \
-    _mp_down(256, [51]) + _elan_head(512, 256) + [                            # 101
-    (75, 'repconv', (256, 3, 1)), (88, 'repconv', (512, 3, 1)), (101, 'repconv', (1024, 3, 1))]
+L_BACKBONE = (
+    [
+        (-1, 'conv', (32, 3, 1)),
+        (-1, 'conv', (64, 3, 2)),
+        (-1, 'conv', (64, 3, 1)),
+        (-1, 'conv', (128, 3, 2)),
+    ]
+    + _elan(64, 256)
+    + _mp_down(128)
+    + _elan(128, 512)
+    + _mp_down(256)
+    + _elan(256, 1024)
+    + _mp_down(512)
+    + _elan(256, 1024)
+)  # layers 0-50
+L_NECK = (
+    [
+        (-1, 'sppcspc', (512,)),  # 51
+        (-1, 'conv', (256, 1, 1)),
+        (-1, 'up', ()),
+        (37, 'conv', (256, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_head(256, 128)
+    + [  # 63
+        (-1, 'conv', (128, 1, 1)),
+        (-1, 'up', ()),
+        (24, 'conv', (128, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_head(128, 64)
+    + _mp_down(128, [63])
+    + _elan_head(256, 128)
+    + _mp_down(256, [51])
+    + _elan_head(512, 256)
+    + [  # 101
+        (75, 'repconv', (256, 3, 1)),
+        (88, 'repconv', (512, 3, 1)),
+        (101, 'repconv', (1024, 3, 1)),
+    ]
+)
 
 ARCHS = {
-    # arch: (backbone rows, neck rows, activation, backbone outputs, neck outputs)
+    # arch: (backbone rows, neck rows, activation, backbone outputs, neck
+    # outputs)
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
 }
@@ -85,8 +172,11 @@ def _absolute(source: Source, index: int) -> list[int]:
     return [s if s >= 0 else index + s for s in sources]
 
 
-def infer_channels(rows: list, first: int, in_channels: dict[int, int]) -> dict[int, int]:
-    """Output channels of every layer of a table, as the official ``parse_model`` does."""
+def infer_channels(
+    rows: list, first: int, in_channels: dict[int, int]
+) -> dict[int, int]:
+    """Output channels of every layer of a table, as the official
+    ``parse_model`` does."""
     channels = dict(in_channels)
     for offset, (source, kind, args) in enumerate(rows):
         sources = _absolute(source, first + offset)
@@ -99,10 +189,12 @@ def infer_channels(rows: list, first: int, in_channels: dict[int, int]) -> dict[
     return channels
 
 
-def build_layers(rows: list, first: int, in_channels: dict[int, int],
-                 act: str) -> tuple[nn.ModuleList, list[list[int]], dict[int, int]]:
-    """Modules for rows ``first .. first + len(rows) - 1``, their absolute sources and the
-    output channels of every layer (``in_channels`` included)."""
+def build_layers(
+    rows: list, first: int, in_channels: dict[int, int], act: str
+) -> tuple[nn.ModuleList, list[list[int]], dict[int, int]]:
+    """Modules for rows ``first .. first + len(rows) - 1``, their absolute
+    sources and the output channels of every layer (``in_channels``
+    included)."""
     channels = infer_channels(rows, first, in_channels)
     layers, all_sources = [], []
     for offset, (source, kind, args) in enumerate(rows):
@@ -129,9 +221,15 @@ def build_layers(rows: list, first: int, in_channels: dict[int, int],
     return nn.ModuleList(layers), all_sources, channels
 
 
-def run_layers(layers: nn.ModuleList, sources: list[list[int]], first: int,
-               inputs: dict[int, torch.Tensor], out_indices) -> tuple[torch.Tensor, ...]:
-    """Run the layers in order; ``inputs`` holds the earlier outputs they read."""
+def run_layers(
+    layers: nn.ModuleList,
+    sources: list[list[int]],
+    first: int,
+    inputs: dict[int, torch.Tensor],
+    out_indices,
+) -> tuple[torch.Tensor, ...]:
+    """Run the layers in order; ``inputs`` holds the earlier outputs they
+    read."""
     outputs = dict(inputs)
     for offset, (layer, srcs) in enumerate(zip(layers, sources)):
         if isinstance(layer, Concat):

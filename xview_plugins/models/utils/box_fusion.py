@@ -1,4 +1,6 @@
-"""Weighted box fusion (Solovyev et al., 2021) for merging overlapping detections."""
+"""Weighted box fusion (Solovyev et al., 2021) for merging overlapping
+detections."""
+
 from __future__ import annotations
 
 import torch
@@ -14,15 +16,19 @@ def _iou(box: Tensor, boxes: Tensor) -> Tensor:
     return inter / (area + areas - inter).clamp(min=1e-9)
 
 
-def weighted_box_fusion(boxes: Tensor, scores: Tensor, labels: Tensor,
-                        iou_threshold: float = 0.55) -> tuple[Tensor, Tensor, Tensor]:
-    """Per class, in descending score, each box joins the cluster whose fused box overlaps it
-    most (IoU above ``iou_threshold``) or starts a new one; a cluster's box is the
-    score-weighted mean of its members and its score their mean (one model)."""
+def weighted_box_fusion(
+    boxes: Tensor, scores: Tensor, labels: Tensor, iou_threshold: float = 0.55
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Per class, in descending score, each box joins the cluster whose fused
+    box overlaps it most (IoU above ``iou_threshold``) or starts a new one; a
+    cluster's box is the score-weighted mean of its members and its score their
+    mean (one model)."""
     out_boxes, out_scores, out_labels = [], [], []
     for label in labels.unique():
         members = (labels == label).nonzero().flatten()
-        members = members[scores[members].argsort(descending=True, stable=True)]
+        members = members[
+            scores[members].argsort(descending=True, stable=True)
+        ]
         fused = boxes.new_zeros(len(members), 4)
         weighted = boxes.new_zeros(len(members), 4)
         score_sum = boxes.new_zeros(len(members))
