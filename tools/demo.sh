@@ -15,12 +15,10 @@ CONFIG=${CONFIG:-configs/yolov7-tiny_synthetic-xview.py}
 [ -f "$CHIPS/train.json" ] || "$PY" tools/convert_annotations.py "$DATA/xView_train.geojson" \
     "$CHIPS" --from xview --to coco yolo --images "$DATA/train_images" --chip-size 512 \
     --overlap 64 --val-fraction 0.25 --seed 0
-DATA_OPTS=("train_dataloader.dataset.dataset.data_root=$DATA/" "val_dataloader.dataset.data_root=$DATA/"
-           "test_dataloader.dataset.data_root=$DATA/")
-"$PY" tools/train.py "$CONFIG" --work-dir "$WORK" --cfg-options "${DATA_OPTS[@]}"
+"$PY" tools/train.py "$CONFIG" --work-dir "$WORK" --data-root "$DATA"
 CKPT=$(cat "$WORK/last_checkpoint")
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --show-dir vis \
-    --cfg-options "${DATA_OPTS[@]}" | tee "$WORK/test.log"
+    --data-root "$DATA" | tee "$WORK/test.log"
 SCENE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['scenes']['val'][0])" "$CHIPS/summary.json")
 "$PY" tools/infer.py "$CONFIG" "$CKPT" "$DATA/train_images/$SCENE" --out "$WORK/scenes" \
     --tile-size 320 --overlap 32 --overwrite

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train on N processes of this machine (one per GPU, or gloo processes on a CPU-only
 # machine) with torchrun and mmengine's pytorch launcher:
-#   bash tools/dist_train.sh CONFIG N [train.py options]
+#   bash tools/dist_train.sh CONFIG N [train.py options, e.g. --data-root DIR]
 # NNODES, NODE_RANK, MASTER_ADDR and PORT select a multi-node run (run it on every node).
 set -euo pipefail
 CONFIG=$1

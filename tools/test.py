@@ -19,7 +19,7 @@ def main(argv=None) -> int:
         add_prediction_dump(runner, args.out)
         runner.test()
 
-    return exit_code_of(work)
+    return exit_code_of(work, 'test', args.config)
 
 
 if __name__ == '__main__':

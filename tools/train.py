@@ -14,7 +14,9 @@ from xview_plugins.apis.runner_config import exit_code_of
 def main(argv=None) -> int:
     args = train_arg_parser().parse_args(argv)
     return exit_code_of(
-        lambda: build_runner(prepare_train_config(args)).train()
+        lambda: build_runner(prepare_train_config(args)).train(),
+        'train',
+        args.config,
     )
 
 

@@ -22,10 +22,12 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from .errors import InputError
+
 PathLike = Union[str, Path]
 
 
-class ImageReadError(ValueError):
+class ImageReadError(InputError):
     """An image that cannot be read; the message names the file and the
     reason."""
 

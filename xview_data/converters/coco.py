@@ -13,6 +13,7 @@ from typing import Optional, Union
 import msgspec
 import numpy as np
 
+from ..errors import InputError, unreadable
 from ..structures import AnnotationTable, ClassMap, ImageRecord
 from .paths import atomic_write, safe_relative_path
 
@@ -107,26 +108,24 @@ def read_coco(
     try:
         document = msgspec.json.decode(path.read_bytes())
     except OSError as err:
-        raise ValueError(
-            f'{path}: cannot read annotation file ({err.strerror})'
-        ) from err
+        raise unreadable(path, err) from err
     except msgspec.DecodeError as err:
-        raise ValueError(f'{path}: not valid JSON ({err})') from err
+        raise InputError(f'{path}: not valid JSON ({err})') from err
     if not isinstance(document, dict) or not {'images', 'annotations'} <= set(
         document
     ):
-        raise ValueError(
+        raise InputError(
             f"{path}: not a COCO file (needs 'images' and 'annotations')"
         )
     for key in ('images', 'annotations', 'categories'):
         entries = document.get(key, [])
         if not isinstance(entries, list):
-            raise ValueError(f"{path}: '{key}' must be a list")
+            raise InputError(f"{path}: '{key}' must be a list")
         for k, entry in enumerate(entries):
             if not isinstance(entry, dict):
-                raise ValueError(f'{path}: {key}[{k}] is not an object')
+                raise InputError(f'{path}: {key}[{k}] is not an object')
             if key != 'annotations' and type(entry.get('id')) is not int:
-                raise ValueError(f"{path}: {key}[{k}] has no integer 'id'")
+                raise InputError(f"{path}: {key}[{k}] has no integer 'id'")
     type_of_category = {}
     for category in document.get('categories', []):
         if 'type_id' in category:
@@ -136,7 +135,7 @@ def read_coco(
                 category['id'] - 1
             ]
         else:
-            raise ValueError(
+            raise InputError(
                 f'{path}: category {category.get("id")}'
                 f' ({category.get("name")}) has no type_id and no class map'
                 ' resolves it (pass --classes)'
@@ -145,13 +144,13 @@ def read_coco(
     for k, entry in enumerate(document['images']):
         name = safe_relative_path(entry.get('file_name', ''))
         if name is None:
-            raise ValueError(
+            raise InputError(
                 f'{path}: image {entry.get("id")}: file_name'
                 f" '{entry.get('file_name')}' is absolute or leaves the image"
                 ' root'
             )
         if entry['id'] in position_of:
-            raise ValueError(
+            raise InputError(
                 f'{path}: images[{k}]: image id {entry["id"]} appears twice'
             )
         position_of[entry['id']] = len(images)
@@ -169,7 +168,7 @@ def read_coco(
         problem = _first_bad_annotation(
             annotations, position_of, type_of_category
         )
-        raise ValueError(f'{path}: {problem}') from None
+        raise InputError(f'{path}: {problem}') from None
     boxes[:, 2:] += boxes[:, :2]
     ids = [a.get('id', -1) for a in annotations]
     return AnnotationTable(images, image_index, boxes, type_ids, ids)

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Optional, Union
 
+from ..errors import InputError
+
 PathLike = Union[str, os.PathLike]
 
 
@@ -190,7 +192,7 @@ def ensure_not_input(out_dir: PathLike, *inputs: Optional[PathLike]) -> None:
             continue
         src = Path(item).resolve()
         if src == out or out in src.parents:
-            raise ValueError(
+            raise InputError(
                 f'output {out} would overwrite the input {src}; choose'
                 ' another OUT'
             )

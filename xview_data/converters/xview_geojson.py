@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional, Union
 import msgspec
 import numpy as np
 
+from ..errors import InputError, unreadable
 from ..structures import (
     INVERTED_BOX,
     NOT_SCORED_TYPE_IDS,
@@ -70,11 +71,9 @@ def decode_feature_properties(path: Path) -> list:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise ValueError(
-            f'{path}: cannot read annotation file ({err.strerror})'
-        ) from err
+        raise unreadable(path, err) from err
     if not raw or raw.isspace():  # strip() would copy the whole file
-        raise ValueError(
+        raise InputError(
             f'{path}: empty file, expected a GeoJSON FeatureCollection'
         )
     try:
@@ -82,14 +81,14 @@ def decode_feature_properties(path: Path) -> list:
     except (
         msgspec.ValidationError
     ) as err:  # a subclass of DecodeError: test it first
-        raise ValueError(
+        raise InputError(
             f'{path}: not an xView GeoJSON FeatureCollection: {err}'
         ) from err
     except msgspec.DecodeError as err:
-        raise ValueError(f'{path}: not valid JSON ({err})') from err
+        raise InputError(f'{path}: not valid JSON ({err})') from err
     del raw
     if collection.type != 'FeatureCollection' or collection.features is None:
-        raise ValueError(
+        raise InputError(
             f"{path}: expected a GeoJSON FeatureCollection with a 'features'"
             f' list, got type={collection.type!r}'
         )

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Union
 
+from ..errors import InputError, unreadable
 from ..structures import (
     INVERTED_BOX,
     NOT_SCORED_TYPE_IDS,
@@ -32,9 +33,7 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
     try:
         lines = path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(
-            f'{path}: cannot read annotation file ({err})'
-        ) from err
+        raise unreadable(path, err) from err
     images: list[ImageRecord] = []
     image_index, boxes, type_ids, source_ids = [], [], [], []
     skipped: Counter = Counter()
@@ -49,18 +48,18 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
         where = f'{path}:{lineno}'
         name = safe_relative_path(fields[0])
         if name is None:
-            raise ValueError(
+            raise InputError(
                 f"{where}: image path '{fields[0]}' is absolute or leaves the "
                 "annotation file's folder"
             )
         try:
             count = parse_int(fields[1])
         except (IndexError, ValueError):
-            raise ValueError(
+            raise InputError(
                 f'{where}: second field must be the number of objects'
             ) from None
         if len(fields) != 2 + 3 * count:
-            raise ValueError(
+            raise InputError(
                 f'{where}: {count} objects announced but {len(fields) - 2}'
                 ' fields follow (expected id;x1,y1,x2,y2;type_id per object)'
             )
@@ -74,7 +73,7 @@ def read_xview_txt(path: PathLike) -> AnnotationTable:
                 if len(box) != 4:
                     raise ValueError
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"{where}: object {k + 1}: expected 'x1,y1,x2,y2;type_id',"
                     f" got '{box_text};{type_text}'"
                 ) from None
@@ -108,7 +107,7 @@ def write_xview_txt(
     for position, objects in table.groups():
         name = image_prefix + table.images[position].file_name
         if ';' in name or '\n' in name or '\r' in name:
-            raise ValueError(
+            raise InputError(
                 f'{path}: image name {name!r} holds a ; or a line break, which'
                 ' the xview_detection txt layout cannot represent'
             )

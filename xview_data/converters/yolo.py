@@ -15,6 +15,7 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
+from ..errors import InputError
 from ..structures import (
     AnnotationTable,
     ClassMap,
@@ -103,7 +104,7 @@ def write_yolo_labels(
     for position, objects in table.groups():
         record = table.images[position]
         if not record.width or not record.height:
-            raise ValueError(
+            raise InputError(
                 f'{record.file_name}: YOLO labels need the image size; '
                 'pass --images so that sizes can be read'
             )
@@ -168,23 +169,23 @@ def read_yolo(
         try:
             meta = yaml.safe_load(yaml_path.read_text()) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as err:
-            raise ValueError(
+            raise InputError(
                 f'{yaml_path}: not YAML ({str(err).splitlines()[0]})'
             ) from None
         if not isinstance(meta, dict):
-            raise ValueError(
+            raise InputError(
                 f'{yaml_path}: expected a mapping (names, xview_type_ids,'
                 f' ...), got {type(meta).__name__}'
             )
     if meta.get('xview_type_ids'):
         class_map = load_class_map(meta['xview_type_ids'])
     elif class_map is None:
-        raise ValueError(
+        raise InputError(
             f'{root}: dataset.yaml lacks xview_type_ids; pass --classes'
         )
     label_files = sorted((root / 'labels').rglob('*.txt'))
     if not label_files:
-        raise ValueError(f'{root}: no label files under labels/')
+        raise InputError(f'{root}: no label files under labels/')
     images, image_index, boxes, type_ids = [], [], [], []
     skipped: Counter = Counter()
     examples: dict[str, str] = {}
@@ -194,7 +195,7 @@ def read_yolo(
             (root / 'images' / relative.parent).glob(relative.stem + '.*')
         )
         if not candidates:
-            raise ValueError(
+            raise InputError(
                 f'{label_file}: no image {relative.with_suffix(".*")} under'
                 ' images/'
             )
@@ -221,12 +222,12 @@ def read_yolo(
                     parse_float(h),
                 )
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"{label_file}:{lineno}: expected 'class cx cy w h', "
                     f"got '{line.strip()}'"
                 ) from None
             if not 0 <= cls < len(class_map):
-                raise ValueError(
+                raise InputError(
                     f'{label_file}:{lineno}: class {cls} outside 0..'
                     f'{len(class_map) - 1}'
                 )

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..converters.paths import atomic_write
 from ..converters.xview_geojson import read_box_columns
+from ..errors import InputError
 from ..structures import XVIEW_TYPE_NAMES
 from .xview_scoring import (
     Boxes,
@@ -41,7 +42,7 @@ def read_submission_file(path: PathLike) -> np.ndarray:
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(f'{path}: cannot read predictions ({err})') from err
+        raise InputError(f'{path}: cannot read predictions ({err})') from err
     if not text.strip():
         return np.zeros((0, 6))
     try:
@@ -62,10 +63,10 @@ def read_submission_file(path: PathLike) -> np.ndarray:
             problem = f'expected {_COLUMNS}'
         problem = problem or describe_detection_row(row[0])
         if problem:
-            raise ValueError(
+            raise InputError(
                 f'{path}, line {number}: {problem}: {line.strip()[:80]!r}'
             )
-    raise ValueError(f'{path}: malformed predictions')
+    raise InputError(f'{path}: malformed predictions')
 
 
 def read_submission(directory: PathLike) -> dict[str, np.ndarray]:
@@ -74,7 +75,7 @@ def read_submission(directory: PathLike) -> dict[str, np.ndarray]:
     names)."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise ValueError(
+        raise InputError(
             f'{directory}: not a folder of <image>.txt prediction files'
         )
     names = sorted(
@@ -83,7 +84,7 @@ def read_submission(directory: PathLike) -> dict[str, np.ndarray]:
         if p.name.endswith(SUBMISSION_SUFFIX) and p.is_file()
     )
     if not names:
-        raise ValueError(
+        raise InputError(
             f'{directory}: no <image>.txt prediction files (e.g. 2355.tif.txt)'
         )
     return {

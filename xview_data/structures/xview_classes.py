@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Union
 
+from ..errors import InputError
+
 XVIEW_TYPE_NAMES: dict[int, str] = {
     11: 'Fixed-wing Aircraft',
     12: 'Small Aircraft',
@@ -313,14 +315,14 @@ def load_class_map(spec: ClassSpec = 'seed12') -> ClassMap:
     if isinstance(spec, (str, Path)):
         path = Path(spec)
         if not path.is_file():
-            raise ValueError(
+            raise InputError(
                 f"class map '{spec}' is neither 'seed12', 'xview60' nor a JSON"
                 ' file'
             )
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError) as err:
-            raise ValueError(f'{path}: cannot read class map: {err}') from err
+            raise InputError(f'{path}: cannot read class map: {err}') from err
         try:
             if isinstance(data, dict):
                 return ClassMap(
@@ -331,7 +333,7 @@ def load_class_map(spec: ClassSpec = 'seed12') -> ClassMap:
                 return ClassMap.from_entries(data)
             return _from_type_ids(data)
         except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(f'{path}: not a class map ({err})') from err
+            raise InputError(f'{path}: not a class map ({err})') from err
     return _from_type_ids(spec)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
+from xview_data.errors import InputError, MissingInputError
 from xview_data.imagery import read_image
 
 
@@ -204,20 +205,19 @@ def collect_scenes(inputs: list[str]) -> list[Path]:
                 if p.suffix.lower() in ('.tif', '.tiff')
             )
             if not found:
-                raise ValueError(
+                raise InputError(
                     f'{path}: no .tif or .tiff scenes in this folder'
                 )
             files += found
         elif path.is_file():
             files.append(path)
         else:
-            raise ValueError(f'{path}: no such GeoTIFF file or folder')
+            raise MissingInputError(f'{path}: no such GeoTIFF file or folder')
     seen = {}
-    for path in (
-        files
-    ):  # outputs are named after the stem (geojson, drawing) and the name
+    # outputs are named after the stem (geojson, drawing) and the name
+    for path in files:
         if path.stem in seen and seen[path.stem] != path.resolve():
-            raise ValueError(
+            raise InputError(
                 f'{path} and {seen[path.stem]}: two scenes named {path.stem}; '
                 'their outputs would overwrite each other (rename one)'
             )
@@ -244,7 +244,7 @@ def scene_class_map(dataset_meta: dict, dataset_cfg: dict):
     class_map = load_class_map(default)
     type_ids = dataset_meta.get('xview_type_ids') or class_map.type_ids
     if classes is not None and len(classes) != len(type_ids):
-        raise ValueError(
+        raise InputError(
             f'the checkpoint names {len(classes)} classes but the class map '
             f'has {len(type_ids)} xView type ids'
         )
@@ -293,7 +293,10 @@ def infer_files(
     )
 
     from ..utils import load_detector_checkpoint
+    from .runner_config import ConfigError
 
+    if not Path(config).is_file():
+        raise ConfigError(f'{config}: no such config file')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)

@@ -26,6 +26,7 @@ def train_arg_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
+    add_data_root_argument(parser)
     parser.add_argument(
         '--amp', action='store_true', help='automatic mixed precision (GPU)'
     )
@@ -62,6 +63,7 @@ def test_arg_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--work-dir', help='the dir to save the evaluation metrics'
     )
+    add_data_root_argument(parser)
     parser.add_argument(
         '--out', help='dump predictions to a pickle file (.pkl)'
     )
@@ -87,14 +89,35 @@ def test_arg_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_data_root_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--data-root',
+        metavar='DIR',
+        help=(
+            'data root of every dataset of the config (train, val, test, '
+            'wrapped ones too), e.g. data/synthetic_xview'
+        ),
+    )
+
+
+class ConfigError(ValueError):
+    """A config, or a command-line setting of it, that cannot run: the
+    message says what and what to do (the tools print it as one line)."""
+
+
 def load_config(
     config: str,
     work_dir: Optional[str],
     cfg_options: Optional[dict],
     launcher: str,
+    data_root: Optional[str] = None,
 ) -> Config:
+    if not osp.isfile(config):
+        raise ConfigError(f'{config}: no such config file')
     cfg = Config.fromfile(config)
     cfg.launcher = launcher
+    if data_root is not None:
+        set_data_root(cfg, data_root)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
@@ -112,9 +135,52 @@ def load_config(
     return cfg
 
 
+def set_data_root(cfg: Config, data_root: str) -> None:
+    """Point every dataset of the config at ``data_root``: each ``data_root``
+    under the three dataloaders (wrapped datasets and dataset lists included),
+    the config's top-level ``data_root``, and evaluator annotation files that
+    lay under a replaced root. Configs interpolate ``data_root`` when they are
+    read, so setting the top-level key alone would change nothing."""
+    new_root = data_root.rstrip('/') + '/'
+    old_roots = set()
+
+    def visit(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get('data_root'), str):
+                old_roots.add(node['data_root'])
+                node['data_root'] = new_root
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                visit(value)
+
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        visit(cfg.get(key))
+    if isinstance(cfg.get('data_root'), str):
+        old_roots.add(cfg.data_root)
+        cfg.data_root = new_root
+    prefixes = sorted((r for r in old_roots if r), key=len, reverse=True)
+    for key in ('val_evaluator', 'test_evaluator'):
+        evaluators = cfg.get(key)
+        for evaluator in (
+            evaluators if isinstance(evaluators, list) else [evaluators]
+        ):
+            ann_file = (evaluator or {}).get('ann_file')
+            old = next(
+                (r for r in prefixes if str(ann_file).startswith(r)), None
+            )
+            if isinstance(ann_file, str) and old is not None:
+                evaluator['ann_file'] = new_root + ann_file[len(old) :]
+
+
 def prepare_train_config(args: argparse.Namespace) -> Config:
     cfg = load_config(
-        args.config, args.work_dir, args.cfg_options, args.launcher
+        args.config,
+        args.work_dir,
+        args.cfg_options,
+        args.launcher,
+        args.data_root,
     )
     if args.amp:
         if torch.cuda.is_available():
@@ -129,7 +195,7 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
             'auto_scale_lr' not in cfg
             or 'base_batch_size' not in cfg.auto_scale_lr
         ):
-            raise RuntimeError(
+            raise ConfigError(
                 '--auto-scale-lr needs auto_scale_lr.base_batch_size in the'
                 ' config'
             )
@@ -145,7 +211,11 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
 
 def prepare_test_config(args: argparse.Namespace) -> Config:
     cfg = load_config(
-        args.config, args.work_dir, args.cfg_options, args.launcher
+        args.config,
+        args.work_dir,
+        args.cfg_options,
+        args.launcher,
+        args.data_root,
     )
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
@@ -169,7 +239,7 @@ def build_runner(cfg: Config):
 def add_prediction_dump(runner, out: Optional[str]) -> None:
     if out is not None:
         if not out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out must be a .pkl file, got {out}')
+            raise ConfigError(f'--out must be a .pkl file, got {out}')
         from mmdet.evaluation import DumpDetResults
 
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=out))
@@ -195,17 +265,52 @@ def quiet_third_party_notices() -> None:
         warnings.filterwarnings('ignore', **notice)
 
 
-def exit_code_of(work: Callable[[], None]) -> int:
-    """Run a tool's work: 0 when it succeeds; a user error (a checkpoint that
-    is missing, corrupt, unsafe or does not fit the model) becomes one line on
-    stderr and exit code 2, without a traceback. Programming errors keep
-    theirs."""
+def missing_data_hint(tool: str, config: str) -> str:
+    """What to do when a config's data is not on the machine."""
+    return (
+        'The xView release goes in data/xview/ (xView_train.geojson and '
+        'train_images/ from xviewdataset.org); point the config at another '
+        f'folder with --data-root DIR, or run it on the synthetic release: '
+        'python tools/make_synthetic_xview.py data/synthetic_xview && '
+        f'python tools/{tool}.py {config} '
+        f'{"CHECKPOINT " if tool == "test" else ""}'
+        '--data-root data/synthetic_xview'
+    )
+
+
+def exit_code_of(
+    work: Callable[[], None], tool: str = 'train', config: str = 'CONFIG'
+) -> int:
+    """Run a tool's work: 0 when it succeeds. A user error becomes one line on
+    stderr and exit code 2, without a traceback: missing data (with where it
+    goes and how to run on the synthetic release instead), bad input data, a
+    config or setting that cannot run (no such file, an unknown type), a
+    checkpoint that is missing, corrupt, unsafe or does not fit the model.
+    Programming errors keep their traceback."""
+    from xview_data.errors import InputError, MissingInputError
+
     from ..utils import CheckpointError
 
     quiet_third_party_notices()
     try:
         work()
-    except CheckpointError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    return 0
+    except MissingInputError as err:
+        message = str(err)
+        if tool in ('train', 'test'):
+            message += f'. {missing_data_hint(tool, config)}'
+    except (CheckpointError, InputError, ConfigError, FileExistsError) as err:
+        # FileExistsError: an output folder that is not empty (--overwrite)
+        message = str(err)
+    except KeyError as err:
+        if 'registry' not in str(err):
+            raise
+        # mmengine's message for an unknown `type`, nested builds included
+        text = str(err).strip('"\'').split('. Please check')[0]
+        message = (
+            f'{config}: {text}; check the type name and that custom_imports '
+            'lists the module that registers it'
+        )
+    else:
+        return 0
+    print('error: ' + ' '.join(message.split()), file=sys.stderr)
+    return 2

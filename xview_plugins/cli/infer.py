@@ -15,7 +15,6 @@ non-empty DIR needs --overwrite.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Optional, Sequence
 
 from mmengine.config import DictAction
@@ -67,13 +66,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
     from ..apis.inference import infer_files
-    from ..apis.runner_config import quiet_third_party_notices
+    from ..apis.runner_config import exit_code_of
     from ..utils import register_safe_checkpoint_loader
 
-    quiet_third_party_notices()
     # e.g. a sliding-window detector's classifier
     register_safe_checkpoint_loader()
-    try:
+
+    def work() -> None:
         summary = infer_files(
             args.config,
             args.checkpoint,
@@ -90,11 +89,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             cfg_options=args.cfg_options,
             overwrite=args.overwrite,
         )
-    except (ValueError, FileExistsError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    print(
-        f'{summary["detections"]} detections in {summary["scenes"]} scenes'
-        f' written to {summary["out_dir"]}'
-    )
-    return 0
+        print(
+            f'{summary["detections"]} detections in {summary["scenes"]} '
+            f'scenes written to {summary["out_dir"]}'
+        )
+
+    return exit_code_of(work, 'infer', args.config)

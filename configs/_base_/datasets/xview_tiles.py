@@ -1,8 +1,8 @@
 # The official xView release read directly (XViewDataset): 640-px tiles of the
 # scenes, a validation split of whole scenes, the official YOLOv7 augmentations
 # (hyp.scratch.p5). data_root: the folder holding xView_train.geojson and
-# train_images/ (set it here or with --cfg-options data_root=...
-# train_dataloader.dataset.dataset.data_root=...).
+# train_images/ (set it here, or for every dataset at once with the tools'
+# --data-root DIR).
 data_root = 'data/xview/'
 ann_file = 'xView_train.geojson'
 img_prefix = 'train_images/'
