@@ -18,6 +18,7 @@ from .runner_config import build_runner, quiet_third_party_notices
 COLUMNS = [
     'experiment',
     'N',
+    'image size',
     'model',
     'epochs',
     'LR',
@@ -32,9 +33,23 @@ COLUMNS = [
     'Acc',
     'Rec',
     'Prec',
+    'report Acc',
+    'report Rec',
+    'report Prec',
     'time',
     'scores on',
 ]
+
+# How `--budget short` scales every experiment, the same way for all: at most
+# `chips_per_class` training chips per class (the report: 5000), chips resized
+# to `image_size` pixels (the report: 224), the epochs divided by
+# `epoch_divisor` (at least `min_epochs`); optimizer, learning rate, batch
+# size, callbacks and their patience stay the report's. `full` is the report's
+# setting, for a GPU machine and the real xview_recognition set.
+SHORT_BUDGET = dict(
+    chips_per_class=100, image_size=64, epoch_divisor=5, min_epochs=2
+)
+BUDGETS = ('short', 'full')
 
 
 def describe(cfg) -> dict:
@@ -48,17 +63,24 @@ def describe(cfg) -> dict:
             if backbone.get('hidden') is None
             else f'FFNN {tuple(backbone.hidden)}'
         )
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
     callbacks = [
-        s['type'].replace(
-            'ReduceOnPlateauLR',
-            f'ReduceLR(p={s.get("patience")}, f={s.get("factor")})',
-        )
-        for s in cfg.get('param_scheduler', []) or []
+        f'ReduceLR(p={s.get("patience")}, f={s.get("factor")})'
+        if 'ReduceOnPlateau' in s['type']
+        else s['type']
+        for s in schedulers
+    ]
+    hooks = [
+        *(cfg.get('default_hooks') or {}).values(),
+        *(cfg.get('custom_hooks') or []),
     ]
     callbacks += [
         f'EarlyStopping(p={h.get("patience")})'
-        for h in cfg.get('custom_hooks', [])
-        if h['type'] in ('EarlyStoppingHook', 'KerasEarlyStoppingHook')
+        for h in hooks
+        if h
+        and h.get('type') in ('EarlyStoppingHook', 'KerasEarlyStoppingHook')
     ]
     penalty = cfg.model.get('weight_penalty')
     optimizer = cfg.optim_wrapper.optimizer
@@ -75,6 +97,7 @@ def describe(cfg) -> dict:
             f'{penalty[0].upper()}({penalty[1]})' if penalty else ''
         ),
         'initializer': backbone.get('init', 'he_uniform'),
+        'image size': backbone.get('input_size', (224,))[0],
         'dropout': backbone.get('dropout', 0.0),
         'BN': bool(backbone.get('batch_norm')),
     }
@@ -97,17 +120,51 @@ def best_scores(work_dir: Path) -> dict:
     }
 
 
+def apply_budget(cfg: Config, budget: str) -> None:
+    """Scale a classification config to ``budget`` (see
+    :data:`SHORT_BUDGET`); ``'full'`` leaves it as it is."""
+    if budget not in BUDGETS:
+        raise ValueError(f'budget must be one of {BUDGETS}, not {budget!r}')
+    if budget == 'full':
+        return
+    short = SHORT_BUDGET
+    side = short['image_size']
+    for loader in ('train_dataloader', 'val_dataloader'):
+        dataset = cfg[loader].dataset
+        dataset.max_per_class = min(
+            dataset.get('max_per_class') or short['chips_per_class'],
+            short['chips_per_class'],
+        )
+    resize = dict(type='Resize', scale=(side, side), keep_ratio=False)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pipeline = cfg[loader].dataset.pipeline
+        position = next(
+            k + 1
+            for k, t in enumerate(pipeline)
+            if t['type'] == 'LoadGeoTIFFFromFile'
+        )
+        pipeline.insert(position, resize)
+    cfg.model.backbone.input_size = (side, side, 3)
+    cfg.train_cfg.max_epochs = max(
+        short['min_epochs'],
+        round(cfg.train_cfg.max_epochs / short['epoch_divisor']),
+    )
+
+
 def run_experiments(
     configs: Sequence[str],
     out_dir: str,
     extra_options: Optional[list] = None,
     test: bool = True,
+    budget: str = 'full',
 ) -> list[dict]:
     """Train every config with mmengine's runner in this process (work dir
-    ``out_dir/<config name>``), then (``test``) evaluate its best checkpoint on
-    the config's test set, and write ``out_dir/experiments.md`` and
-    ``experiments.csv``. Without a test run the scores are those of the best
-    validation epoch."""
+    ``out_dir/<config name>``) at ``budget`` (:func:`apply_budget`), then
+    (``test``) evaluate its best checkpoint on the config's test set, and
+    write ``out_dir/experiments.md`` and ``experiments.csv`` with, beside
+    ours, the report's own scores of the experiment (``report_scores`` of the
+    config). Without a test run the scores are those of the best validation
+    epoch."""
     register_safe_checkpoint_loader()
     quiet_third_party_notices()
     rows = []
@@ -115,7 +172,7 @@ def run_experiments(
         name = Path(config).stem
         work_dir = Path(out_dir) / name
         cfg = experiment_config(
-            config, work_dir, extra_options, f'{name}_train'
+            config, work_dir, extra_options, f'{name}_train', budget
         )
         start = time.time()
         build_runner(cfg).train()
@@ -124,7 +181,7 @@ def run_experiments(
         best = sorted(work_dir.glob('best_*.pth'))
         if test and best:
             test_cfg = experiment_config(
-                config, work_dir, extra_options, f'{name}_test'
+                config, work_dir, extra_options, f'{name}_test', budget
             )
             test_cfg.load_from = str(best[-1])
             metrics = build_runner(test_cfg).test()
@@ -136,10 +193,20 @@ def run_experiments(
                 },
                 'test',
             )
+        # percent with two decimals, as the report gives them
+        scores = {
+            key: None if value is None else round(100 * value, 2)
+            for key, value in scores.items()
+        }
+        report = cfg.get('report_scores') or {}
         row = dict(
             experiment=name,
             **describe(cfg),
             **scores,
+            **{
+                f'report {key.capitalize()}': value
+                for key, value in report.items()
+            },
             time=f'{seconds:.0f} s',
             **{'scores on': scored_on},
         )
@@ -149,13 +216,18 @@ def run_experiments(
 
 
 def experiment_config(
-    config: str, work_dir: Path, extra_options: Optional[list], run: str
+    config: str,
+    work_dir: Path,
+    extra_options: Optional[list],
+    run: str,
+    budget: str = 'full',
 ) -> Config:
     """The config of one run. Runs share this process, so each gets its own
     experiment and visualizer names (mmengine keys its logger, message hub and
     visualizer by name; a shared name would send one run's scalars to another's
     folder)."""
     cfg = Config.fromfile(config)
+    apply_budget(cfg, budget)
     if extra_options:
         parser = argparse.ArgumentParser()
         parser.add_argument('--o', nargs='+', action=DictAction)
@@ -175,11 +247,7 @@ def write_tables(rows: list[dict], out_dir: Path) -> None:
         writer.writerows(rows)
 
     def cell(value):
-        return (
-            f'{value:.3f}'
-            if isinstance(value, float) and value < 1.5
-            else str(value)
-        )
+        return '' if value is None else str(value)
 
     lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + ' --- |' * len(COLUMNS)]
     lines += [

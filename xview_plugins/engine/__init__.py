@@ -11,8 +11,10 @@ from .optimizers import (
     SumAccumulateOptimWrapper,
     YOLOv7OptimWrapperConstructor,
 )
+from .schedulers import KerasReduceOnPlateauLR
 
 __all__ = [
+    'KerasReduceOnPlateauLR',
     'DeviceAwareDDP',
     'init_cpu_process_group',
     'ClassWeightsHook',

@@ -5,6 +5,7 @@ from mmengine.config import Config
 from tests.conftest import ROOT
 from xview_plugins.apis.experiments import (
     COLUMNS,
+    apply_budget,
     best_scores,
     describe,
     run_experiments,
@@ -62,16 +63,42 @@ def test_best_scores_and_tables(tmp_path):
     )
     scores = best_scores(tmp_path / 'run')
     assert scores == {'Acc': 0.7, 'Rec': 0.4, 'Prec': 0.5}
-    write_tables([dict(experiment='x', **scores)], tmp_path)
-    table = (tmp_path / 'experiments.md').read_text().splitlines()
-    assert (
-        table[0] == '| ' + ' | '.join(COLUMNS) + ' |' and '0.700' in table[2]
+    write_tables(
+        [dict(experiment='x', Acc=70.0, **{'report Acc': 12.65})], tmp_path
     )
+    table = (tmp_path / 'experiments.md').read_text().splitlines()
+    assert table[0] == '| ' + ' | '.join(COLUMNS) + ' |'
+    assert '| 70.0 |' in table[2] and '| 12.65 |' in table[2]
     assert (
         (tmp_path / 'experiments.csv')
         .read_text()
-        .startswith('experiment,N,model')
+        .startswith('experiment,N,image size,model')
     )
+
+
+def test_short_budget_scales_every_experiment_the_same_way():
+    cfg = Config.fromfile(
+        str(ROOT / 'configs' / 'classification' / 'exp31_cnn-m6.py')
+    )
+    full = describe(cfg)
+    apply_budget(cfg, 'full')
+    assert describe(cfg) == full
+    apply_budget(cfg, 'short')
+    row = describe(cfg)
+    assert row['N'] == 100 and row['image size'] == 64
+    assert row['epochs'] == round(28 / 5)
+    assert {
+        k: v for k, v in row.items() if k not in ('N', 'image size', 'epochs')
+    } == {
+        k: v for k, v in full.items() if k not in ('N', 'image size', 'epochs')
+    }
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert (
+            dict(type='Resize', scale=(64, 64), keep_ratio=False)
+            in cfg[loader].dataset.pipeline
+        )
+    assert cfg.val_dataloader.dataset.max_per_class == 100
+    assert cfg.test_dataloader.dataset.get('max_per_class') is None
 
 
 def test_experiments_run_in_process_each_in_its_own_folder(
@@ -106,24 +133,23 @@ def test_experiments_run_in_process_each_in_its_own_folder(
         'train_dataloader.dataset.max_per_class=6',
         'train_cfg.max_epochs=1',
     ]
+    names = ['exp01_ffnn-m1', 'exp18_cnn-m1']
     configs = [
-        str(ROOT / 'configs' / 'classification' / name)
-        for name in ('ffnn_base.py', 'compare/ffnn-model3_short.py')
+        str(ROOT / 'configs' / 'classification' / f'{name}.py')
+        for name in names
     ]
-    rows = run_experiments(configs, str(tmp_path), options)
-    assert [row['experiment'] for row in rows] == [
-        'ffnn_base',
-        'ffnn-model3_short',
-    ]
+    rows = run_experiments(configs, str(tmp_path), options, budget='short')
+    assert [row['experiment'] for row in rows] == names
     assert all(
-        row['scores on'] == 'test' and 0 <= row['Acc'] <= 1 for row in rows
+        row['scores on'] == 'test'
+        and 0 <= row['Acc'] <= 100
+        and row['image size'] == 64
+        for row in rows
     )
-    for name in (
-        'ffnn_base',
-        'ffnn-model3_short',
-    ):  # each run's scalars in its own folder
+    assert [row['report Acc'] for row in rows] == [12.65, 35.08]
+    for name in names:  # each run's scalars in its own folder
         scalars = list((tmp_path / name).glob('*/vis_data/scalars.json'))
         assert (
             len(scalars) == 1 and 'cls/mean_accuracy' in scalars[0].read_text()
         )
-    assert 'ffnn-model3_short' in (tmp_path / 'experiments.md').read_text()
+    assert 'exp18_cnn-m1' in (tmp_path / 'experiments.md').read_text()

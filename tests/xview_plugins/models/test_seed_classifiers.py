@@ -65,3 +65,37 @@ def test_classifier_losses_and_predictions():
     assert predicted[0].pred_score.sum().item() == pytest.approx(1.0)
     with pytest.raises(ValueError):
         ChipClassifier(backbone, weight_penalty=('l3', 1.0))
+
+
+def test_keras_initializers():
+    torch.manual_seed(0)
+    fan_in, fan_out = 3 * 3 * 128, 3 * 3 * 64  # the second conv of model 3
+    limits = {
+        'glorot_uniform': (6 / (fan_in + fan_out)) ** 0.5,
+        'he_uniform': (6 / fan_in) ** 0.5,
+    }
+    for init, limit in limits.items():
+        net = SeedCNN(model=3, input_size=(16, 16, 3), init=init)
+        weight = [m for m in net.features if isinstance(m, torch.nn.Conv2d)][1]
+        assert weight.weight.abs().max() <= limit
+        assert weight.weight.abs().max() > 0.95 * limit  # uniform, full range
+        assert weight.weight.std().item() == pytest.approx(
+            limit / 3**0.5, rel=0.05
+        )
+        assert not weight.bias.any()
+    # Keras' HeNormal: normal truncated at 2 std, std sqrt(2 / fan_in) / 0.8796
+    net = SeedCNN(model=3, input_size=(16, 16, 3), init='he_normal')
+    weight = [m for m in net.features if isinstance(m, torch.nn.Conv2d)][1]
+    std = (2 / fan_in) ** 0.5 / 0.87962566103423978
+    assert weight.weight.abs().max() <= 2 * std
+    assert weight.weight.std().item() == pytest.approx(
+        (2 / fan_in) ** 0.5, rel=0.05
+    )
+
+
+def test_cnn_dropout_is_in_the_convolutional_part():
+    net = SeedCNN(model=5, input_size=(32, 32, 3), dropout=0.2)
+    assert sum(isinstance(m, torch.nn.Dropout) for m in net.features) == 3
+    assert not any(isinstance(m, torch.nn.Dropout) for m in net.classifier)
+    ffnn = SeedFFNN(model=2, input_size=(8, 8, 3), dropout=0.2)
+    assert sum(isinstance(m, torch.nn.Dropout) for m in ffnn.layers) == 4

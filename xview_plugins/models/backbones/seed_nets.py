@@ -40,17 +40,29 @@ def _activation(name: str) -> nn.Module:
 
 
 def init_kernels(module: nn.Module, init: str) -> None:
-    """Keras' HeUniform / HeNormal for kernels, zero biases (Keras'
-    defaults)."""
+    """Keras' kernel initializers, zero biases (Keras' default):
+
+    * ``'glorot_uniform'``: Keras' default (the report's "No" initializer),
+      U(-l, l) with l = sqrt(6 / (fan_in + fan_out));
+    * ``'he_uniform'``: U(-l, l) with l = sqrt(6 / fan_in);
+    * ``'he_normal'``: Keras' truncated normal, std sqrt(2 / fan_in) /
+      0.8796 (the std of a unit normal cut at two standard deviations), cut at
+      two standard deviations (torch's kaiming_normal_ is not truncated).
+    """
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
-            if init == 'he_uniform':
+            if init == 'glorot_uniform':
+                nn.init.xavier_uniform_(m.weight)
+            elif init == 'he_uniform':
                 nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')
             elif init == 'he_normal':
-                nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
+                fan_in = m.weight[0].numel()
+                std = (2.0 / fan_in) ** 0.5 / 0.87962566103423978
+                nn.init.trunc_normal_(m.weight, std=std, a=-2 * std, b=2 * std)
             else:
                 raise ValueError(
-                    f"init must be 'he_uniform' or 'he_normal', not {init!r}"
+                    "init must be 'glorot_uniform', 'he_uniform' or "
+                    f"'he_normal', not {init!r}"
                 )
             nn.init.zeros_(m.bias)
 
@@ -110,6 +122,9 @@ class SeedCNN(BaseModule):
     """3x3 convolutions with 2x2 max-pools (``model`` 1-6 of the report), then
     FFNN model 4's dense layers (64, 32).
 
+    ``dropout`` acts in the convolutional part, after every max-pool (the
+    report's experiment 26); the dense layers have none.
+
     ``padding``: ``'same'`` (default) or ``'valid'`` (Keras' default). Valid
     convolutions make the network exactly equivalent to a sliding window when
     run fully convolutionally (``SlidingWindowDetector``): no window then sees
@@ -154,12 +169,12 @@ class SeedCNN(BaseModule):
             if pool:
                 layers.append(nn.MaxPool2d(2))
                 height, width = height // 2, width // 2
+                if dropout:
+                    layers.append(nn.Dropout(dropout))
             channels = out_channels
-        if dropout:
-            layers.append(nn.Dropout(dropout))
         self.features = nn.Sequential(*layers)
         self.classifier = dense_stack(
-            channels * height * width, dense, act, dropout, batch_norm
+            channels * height * width, dense, act, 0.0, batch_norm
         )
         self.out_features = dense[-1]
         init_kernels(self, init)
