@@ -12,6 +12,14 @@ REFERENCE = Path(
 )
 
 
+# --cfg-options that load data in the test's process (no worker processes)
+LOADERS_IN_PROCESS = [
+    f'{loader}.{option}'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    for option in ('num_workers=0', 'persistent_workers=False')
+]
+
+
 def reference_missing_outcome(ci: bool):
     """Without ``../shared/reference`` a test skips on a developer's machine
     and fails under CI (``CI=true``), where the reference is always laid beside

@@ -12,6 +12,8 @@ model = dict(
         batch_norm=False,
         init='he_uniform',
     ),
+    # ('l1' | 'l2', factor): Keras' kernel_regularizer, a term added to the
+    # loss on every kernel (not weight decay)
     weight_penalty=None,
     class_weights=None,
 )

@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from tests.conftest import ROOT
+from tests.conftest import LOADERS_IN_PROCESS, ROOT
 from xview_plugins.apis.runner_config import set_data_root
 
 YOLOV7 = str(ROOT / 'configs' / 'yolov7_xview.py')
@@ -83,11 +83,7 @@ def test_the_card_configs_train_on_the_synthetic_release(
         'default_hooks.checkpoint.interval=1',
         'train_dataloader.batch_size=8',
     ]
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options += [
-            f'{loader}.num_workers=0',
-            f'{loader}.persistent_workers=False',
-        ]
+    options += LOADERS_IN_PROCESS
     work = tmp_path / 'work'
     result = run(
         'train.py',

@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from tests.conftest import ROOT
+from tests.conftest import LOADERS_IN_PROCESS, ROOT
 
 CONFIG = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
 
@@ -39,11 +39,7 @@ def data_options(chips):
         'train_dataloader.batch_size=2',
         'randomness.seed=0',
     ]
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options += [
-            f'{loader}.num_workers=0',
-            f'{loader}.persistent_workers=False',
-        ]
+    options += LOADERS_IN_PROCESS
     return options
 
 
@@ -281,11 +277,7 @@ def test_classifier_keeps_the_best_checkpoint_and_plots_the_confusion_matrix(
         'train_dataloader.dataset.max_per_class=10',
         'train_cfg.max_epochs=2',
     ]
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options += [
-            f'{loader}.num_workers=0',
-            f'{loader}.persistent_workers=False',
-        ]
+    options += LOADERS_IN_PROCESS
     work = tmp_path / 'work'
     log = run_tool(
         'train.py', config, '--work-dir', work, '--cfg-options', *options
@@ -350,11 +342,7 @@ def test_sliding_window_detector_evaluates_scenes_with_a_trained_classifier(
         'train_cfg.max_epochs=1',
         'randomness.seed=0',
     ]
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        options += [
-            f'{loader}.num_workers=0',
-            f'{loader}.persistent_workers=False',
-        ]
+    options += LOADERS_IN_PROCESS
     work = tmp_path / 'work'
     log = run_tool(
         'train.py', classifier, '--work-dir', work, '--cfg-options', *options
