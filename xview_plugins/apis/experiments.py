@@ -13,7 +13,7 @@ from typing import Optional, Sequence
 from mmengine.config import Config, DictAction
 
 from ..utils.checkpoint import register_safe_checkpoint_loader
-from .runner_config import build_runner, quiet_third_party_notices
+from .runner_config import build_runner, quiet_third_party_notices, read_config
 
 COLUMNS = [
     'experiment',
@@ -226,7 +226,7 @@ def experiment_config(
     experiment and visualizer names (mmengine keys its logger, message hub and
     visualizer by name; a shared name would send one run's scalars to another's
     folder)."""
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     apply_budget(cfg, budget)
     if extra_options:
         parser = argparse.ArgumentParser()

@@ -281,7 +281,6 @@ def infer_files(
     import json
 
     from mmdet.registry import MODELS
-    from mmengine.config import Config
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import init_default_scope
     from tqdm import tqdm
@@ -293,11 +292,9 @@ def infer_files(
     )
 
     from ..utils import load_detector_checkpoint
-    from .runner_config import ConfigError
+    from .runner_config import read_config
 
-    if not Path(config).is_file():
-        raise ConfigError(f'{config}: no such config file')
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.model = sliced_model_config(

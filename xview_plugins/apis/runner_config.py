@@ -105,6 +105,13 @@ class ConfigError(ValueError):
     message says what and what to do (the tools print it as one line)."""
 
 
+def read_config(config: str) -> Config:
+    """The config file, or :class:`ConfigError` when there is none."""
+    if not osp.isfile(config):
+        raise ConfigError(f'{config}: no such config file')
+    return Config.fromfile(config)
+
+
 def load_config(
     config: str,
     work_dir: Optional[str],
@@ -112,9 +119,7 @@ def load_config(
     launcher: str,
     data_root: Optional[str] = None,
 ) -> Config:
-    if not osp.isfile(config):
-        raise ConfigError(f'{config}: no such config file')
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     cfg.launcher = launcher
     if data_root is not None:
         set_data_root(cfg, data_root)
