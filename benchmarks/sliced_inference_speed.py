@@ -49,9 +49,10 @@ def main() -> None:
     from mmengine.runner import load_checkpoint
 
     import xview_plugins  # noqa: F401
-    from xview_data.converters import read_xview_geojson, split_by_scene
+    from xview_data.formats import read_xview_geojson
+    from xview_data.geometry import split_by_scene
     from xview_data.imagery import read_image
-    from xview_plugins.apis.inference import scene_tensor, sliced_model_config
+    from xview_plugins.apis.scene_inferencer import sliced_model_config
 
     data = Path(args.data)
     if not (data / 'xView_train.geojson').is_file():
@@ -63,13 +64,21 @@ def main() -> None:
         r.file_name for r in split_by_scene(table, 0.25, 0)['val'].images
     ][: args.scenes]
     scenes = [
-        scene_tensor(read_image(data / 'train_images' / n)) for n in names
+        torch.from_numpy(
+            read_image(data / 'train_images' / n).transpose(2, 0, 1).copy()
+        ).float()
+        for n in names
     ]
 
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.default_scope)
     model = MODELS.build(
-        sliced_model_config(cfg, args.tile_size, args.overlap, args.batch_size)
+        sliced_model_config(
+            cfg.model,
+            tile_size=args.tile_size,
+            overlap=args.overlap,
+            batch_size=args.batch_size,
+        )
     )
     trained = Path(args.checkpoint).is_file()
     if trained:

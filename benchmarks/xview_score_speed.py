@@ -285,8 +285,8 @@ def baseline_score(
 def ours_read(predictions_dir: Path, geojson: Path, out_dir: Path) -> None:
     """Reading both inputs alone: the part of ours that scoring cannot speed
     up."""
-    from xview_data.evaluation import read_submission
-    from xview_data.evaluation.submission import read_scoring_ground_truth
+    from xview_data.evaluation import read_scoring_ground_truth
+    from xview_data.formats import read_submission
 
     read_submission(predictions_dir)
     read_scoring_ground_truth(geojson)
@@ -312,8 +312,7 @@ def make_submission(
     predictions: 70 % are jittered ground-truth boxes (a tenth of them with a
     wrong class), the rest random false positives; scores rounded to
     ``score_decimals``."""
-    from xview_data.converters import write_xview_geojson
-    from xview_data.evaluation import write_submission_file
+    from xview_data.formats import write_submission_file, write_xview_geojson
     from xview_data.structures import SEED12, AnnotationTable, ImageRecord
 
     rng = np.random.default_rng(seed)

@@ -21,7 +21,11 @@ classes = (
     'Storage tank',
     'Shipping container',
 )
-metainfo = dict(classes=classes)
+# the xView type id of each class, stored in the checkpoint with the names
+metainfo = dict(
+    classes=classes,
+    xview_type_ids=(13, 15, 18, 19, 23, 41, 47, 60, 64, 73, 86, 91),
+)
 img_scale = (512, 512)
 max_epochs = 10
 

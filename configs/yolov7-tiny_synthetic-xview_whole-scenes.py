@@ -17,7 +17,6 @@ model = dict(
     merge='nms',
     iou_threshold=0.65,
     full_scene=False,
-    pad_value=114.0,
 )
 scene_pipeline = [
     dict(type='LoadGeoTIFFFromFile'),

@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,13 @@ REFERENCE = Path(
     or ROOT.parent / 'shared' / 'reference'
 )
 
+
+TINY = str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
+TINY_ANCHORS = [
+    [10, 13, 16, 30, 33, 23],
+    [30, 61, 62, 45, 59, 119],
+    [116, 90, 156, 198, 373, 326],
+]
 
 # --cfg-options that load data in the test's process (no worker processes)
 LOADERS_IN_PROCESS = [
@@ -121,3 +130,70 @@ def objects_by_image(table, strip_prefix: str = '', decimals: int = 0) -> dict:
             for k in objects
         )
     return result
+
+
+def run_tool(name, *args, timeout=600, env=None):
+    """Run ``tools/<name>`` from the repository root; its output, or the
+    test fails with the end of it."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'tools' / name), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, (
+        result.stdout[-3000:] + result.stderr[-3000:]
+    )
+    return result.stdout + result.stderr
+
+
+def yolov7_tiny_state(num_classes: int) -> dict:
+    """The state_dict of an untrained YOLOv7-tiny of the demo config."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    import xview_plugins  # noqa: F401
+
+    cfg = Config.fromfile(TINY)
+    cfg.model.bbox_head.num_classes = num_classes
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MODELS.build(cfg.model).state_dict()
+
+
+def build_yolov7(arch, num_classes=80, **head):
+    """A YOLOv7 (``arch`` 'tiny' or 'l') as the official model is built, for
+    parity tests."""
+    from mmdet.registry import MODELS
+    from mmengine.registry import DefaultScope
+
+    import xview_plugins  # noqa: F401
+
+    DefaultScope.get_instance('yolov7-test', scope_name='mmdet')
+    import mmdet.models  # noqa: F401  (registers DetDataPreprocessor)
+
+    channels = [128, 256, 512] if arch == 'tiny' else [256, 512, 1024]
+    head_cfg = dict(
+        type='YOLOv7Head',
+        num_classes=num_classes,
+        in_channels=channels,
+        **head,
+    )
+    if arch == 'tiny':
+        head_cfg.setdefault('anchors', TINY_ANCHORS)
+    return MODELS.build(
+        dict(
+            type='YOLOv7',
+            data_preprocessor=dict(
+                type='DetDataPreprocessor',
+                mean=[0, 0, 0],
+                std=[255, 255, 255],
+                bgr_to_rgb=True,
+            ),
+            backbone=dict(type='YOLOv7Backbone', arch=arch),
+            neck=dict(type='YOLOv7Neck', arch=arch),
+            bbox_head=head_cfg,
+        )
+    )

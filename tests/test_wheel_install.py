@@ -225,7 +225,7 @@ def test_data_command_lines_run_from_the_installed_package(installed):
     )
     assert (work / 'yolo' / 'dataset.yaml').is_file()
     # near-perfect detections: every well-formed ground-truth box with score 1
-    from xview_data.converters.xview_geojson import read_xview_geojson
+    from xview_data.formats.xview_geojson import read_xview_geojson
 
     table = read_xview_geojson(work / 'release' / 'xView_train.geojson')
     predictions = work / 'predictions'

@@ -70,7 +70,7 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='CocoMetric', ann_file=None, metric='bbox'),
-    dict(type='XViewMetric', classes='seed12'),
+    dict(type='XViewMetric'),
 ]
 test_evaluator = val_evaluator
 val_cfg = dict(type='ValLoop')

@@ -12,28 +12,14 @@ import sys
 import pytest
 import torch
 
-from tests.conftest import ROOT, write_tif
+from tests.conftest import ROOT, TINY, write_tif, yolov7_tiny_state
 
-TINY = str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
 FFNN = str(ROOT / 'configs' / 'classification' / 'ffnn_base.py')
 
 
 class Exploit:
     def __reduce__(self):
         return (os.system, ('touch EXPLOITED_MARKER',))
-
-
-def yolov7_tiny_state(num_classes: int) -> dict:
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
-
-    import xview_plugins  # noqa: F401
-
-    cfg = Config.fromfile(TINY)
-    cfg.model.bbox_head.num_classes = num_classes
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(cfg.model).state_dict()
 
 
 @pytest.fixture(scope='module')

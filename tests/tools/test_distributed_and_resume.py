@@ -10,8 +10,7 @@ import time
 
 import torch
 
-from tests.conftest import ROOT
-from tests.tools.test_train_test_smoke import run_tool
+from tests.conftest import ROOT, run_tool
 
 
 def free_port() -> int:

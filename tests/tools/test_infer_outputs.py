@@ -12,8 +12,7 @@ import sys
 import pytest
 import torch
 
-from tests.conftest import ROOT, write_tif
-from tests.tools.test_checkpoint_refusals import TINY, yolov7_tiny_state
+from tests.conftest import ROOT, TINY, write_tif, yolov7_tiny_state
 
 
 @pytest.fixture(scope='module')

@@ -13,14 +13,14 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, write_geojson, write_tif
-from xview_data.converters.paths import recover_interrupted_swap
+from xview_data.io import recover_interrupted_swap
 
 # Runs the converter with every file-system call counted; SIGKILL at call
 # KILL_AT; prints the count and the call number at which the swap began (the
 # rename to '.ready-').
 RUNNER = r"""
 import os, runpy, signal, sys
-import xview_data.converters.paths as paths
+import xview_data.io as paths
 kill_at = int(os.environ.get('KILL_AT', '0'))
 calls = [0, None]
 def counted(fn, name):

@@ -10,8 +10,7 @@ import textwrap
 
 import torch
 
-from tests.conftest import ROOT
-from tests.tools.test_train_test_smoke import run_tool
+from tests.conftest import ROOT, run_tool
 
 PLAIN_RUNNER = textwrap.dedent("""
     import sys

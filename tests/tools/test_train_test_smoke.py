@@ -3,30 +3,13 @@ test, infer."""
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
 
-from tests.conftest import LOADERS_IN_PROCESS, ROOT
+from tests.conftest import LOADERS_IN_PROCESS, ROOT, run_tool
 
 CONFIG = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
-
-
-def run_tool(name, *args, timeout=600, env=None):
-    result = subprocess.run(
-        [sys.executable, str(ROOT / 'tools' / name), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-    )
-    assert result.returncode == 0, (
-        result.stdout[-3000:] + result.stderr[-3000:]
-    )
-    return result.stdout + result.stderr
 
 
 def data_options(chips):

@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, write_geojson
-from xview_data.evaluation import (
-    read_submission_file,
-    score_submission,
-    write_submission_file,
-)
+from xview_data.evaluation import score_submission
+from xview_data.formats import read_submission_file, write_submission_file
 
 
 def run_score(*args):

@@ -13,8 +13,7 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from ..converters import ConvertOptions, convert
-from ..converters.convert import SOURCE_FORMATS, TARGET_FORMATS
+from ..convert import SOURCE_FORMATS, TARGET_FORMATS, ConvertOptions, convert
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

@@ -19,18 +19,14 @@ __all__ = [
     'validate_detections',
     'voc_ap',
 ]
-from .submission import (
-    read_submission,
-    read_submission_file,
-    score_submission,  # noqa: E402
+from .submission import (  # noqa: E402
+    read_scoring_ground_truth,
+    score_submission,
     write_score_files,
-    write_submission_file,
 )
 
 __all__ += [
-    'read_submission',
-    'read_submission_file',
+    'read_scoring_ground_truth',
     'score_submission',
     'write_score_files',
-    'write_submission_file',
 ]

@@ -1,114 +1,25 @@
-"""The xView submission format: one ``<image>.txt`` per scene
-(``2355.tif.txt``) with a line ``xmin ymin xmax ymax type_id score`` per
-detection; and the official scorer's outputs.
-"""
+"""Scoring a submission folder (see :mod:`xview_data.formats.submission`)
+by the official rules, and the official scorer's output files."""
 
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 
-from ..converters.paths import atomic_write
-from ..converters.xview_geojson import read_box_columns
-from ..errors import InputError
+from ..formats.submission import read_submission
+from ..formats.xview_geojson import read_box_columns
+from ..io import atomic_write
 from ..structures import XVIEW_TYPE_NAMES
-from .xview_scoring import (
-    Boxes,
-    XViewScores,
-    describe_detection_row,
-    detection_row_problems,
-    score_xview,
-)
+from .xview_scoring import Boxes, XViewScores, score_xview
 
 PathLike = Union[str, Path]
-SUBMISSION_SUFFIX = '.txt'
 # the official scorer reads a feature whose bounds_imcoords is an empty list as
 # type id 0 of an image named 'None' (a class with ground truth that no
 # detection can count)
 EMPTY_BOUNDS_IMAGE, EMPTY_BOUNDS_TYPE_ID = 'None', 0
-_COLUMNS = "'xmin ymin xmax ymax type_id score'"
-
-
-def read_submission_file(path: PathLike) -> np.ndarray:
-    """(N, 6) float array of one prediction file, in line order; a malformed
-    line (not six numbers, a non-finite value, negative coordinates, a type id
-    that is not a non-negative integer, a score outside [0, 1]) raises
-    ``ValueError`` naming the file and the line. Blank lines are skipped."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f'{path}: cannot read predictions ({err})') from err
-    if not text.strip():
-        return np.zeros((0, 6))
-    try:
-        rows = np.loadtxt(
-            io.StringIO(text), dtype=np.float64, ndmin=2, comments=None
-        )
-        if rows.shape[1] == 6 and not detection_row_problems(rows).any():
-            return rows
-    except ValueError:
-        pass
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = np.loadtxt([line], dtype=np.float64, ndmin=2, comments=None)
-            problem = '' if row.shape == (1, 6) else f'expected {_COLUMNS}'
-        except ValueError:
-            problem = f'expected {_COLUMNS}'
-        problem = problem or describe_detection_row(row[0])
-        if problem:
-            raise InputError(
-                f'{path}, line {number}: {problem}: {line.strip()[:80]!r}'
-            )
-    raise InputError(f'{path}: malformed predictions')
-
-
-def read_submission(directory: PathLike) -> dict[str, np.ndarray]:
-    """Image file name (``2355.tif``) -> its detections, for every ``*.txt`` in
-    a folder, in the official scorer's image order (string order of the
-    names)."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise InputError(
-            f'{directory}: not a folder of <image>.txt prediction files'
-        )
-    names = sorted(
-        p.name[: -len(SUBMISSION_SUFFIX)]
-        for p in directory.iterdir()
-        if p.name.endswith(SUBMISSION_SUFFIX) and p.is_file()
-    )
-    if not names:
-        raise InputError(
-            f'{directory}: no <image>.txt prediction files (e.g. 2355.tif.txt)'
-        )
-    return {
-        name: read_submission_file(directory / f'{name}{SUBMISSION_SUFFIX}')
-        for name in names
-    }
-
-
-def write_submission_file(
-    path: PathLike, boxes: np.ndarray, type_ids: np.ndarray, scores: np.ndarray
-) -> None:
-    rows = np.column_stack(
-        [
-            np.asarray(boxes, np.float64).reshape(-1, 4),
-            np.asarray(type_ids, np.float64),
-            np.asarray(scores, np.float64),
-        ]
-    )
-    with atomic_write(path) as f:
-        for x1, y1, x2, y2, type_id, score in rows.tolist():
-            f.write(
-                f'{x1:.1f} {y1:.1f} {x2:.1f} {y2:.1f} {int(type_id)}'
-                f' {score:.5f}\n'
-            )
 
 
 def read_scoring_ground_truth(

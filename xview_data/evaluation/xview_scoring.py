@@ -25,6 +25,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
+from ..formats.submission import detection_row_problems
 from ..structures import NOT_SCORED_TYPE_IDS, OFFICIAL_SCORER_SPLITS
 
 EPS = np.spacing(1.0)
@@ -124,34 +125,6 @@ class XViewScores:
             2 / (1 / (EPS + out['map_score']) + 1 / (EPS + out['mar_score']))
         )
         return out
-
-
-def detection_row_problems(rows: np.ndarray) -> np.ndarray:
-    """Which (N, 6) rows ``xmin ymin xmax ymax type_id score`` are not
-    detections: a non-finite value, negative coordinates, a type id that is not
-    a non-negative integer, a score outside [0, 1]."""
-    return (
-        ~np.isfinite(rows).all(1)
-        | (rows[:, :4] < 0).any(1)
-        | (rows[:, 4] < 0)
-        | (rows[:, 4] != np.floor(rows[:, 4]))
-        | (rows[:, 5] < 0)
-        | (rows[:, 5] > 1)
-    )
-
-
-def describe_detection_row(row: np.ndarray) -> str:
-    """What :func:`detection_row_problems` finds wrong with one row ('' when
-    nothing)."""
-    if not np.isfinite(row).all():
-        return 'a value is not a finite number'
-    if (row[:4] < 0).any():
-        return 'negative coordinates'
-    if row[4] < 0 or row[4] != np.floor(row[4]):
-        return f'type_id {row[4]:g} is not a non-negative integer'
-    if not 0 <= row[5] <= 1:
-        return f'score {row[5]:g} is outside [0, 1]'
-    return ''
 
 
 def validate_detections(

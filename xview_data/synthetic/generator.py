@@ -22,7 +22,7 @@ from typing import Callable, Optional, Union
 import cv2
 import numpy as np
 
-from ..converters.paths import staged_directory
+from ..io import staged_directory
 from ..structures import SEED12, SEED12_CLASSES, AnnotationTable, ImageRecord
 
 logger = logging.getLogger(__name__)
@@ -506,9 +506,10 @@ def generate_synthetic_xview(
     ``recognition/xview_{train,test}/*.tif``. Train/test is split by scene
     (``test_fraction`` of them).
     """
-    from ..converters import write_coco, write_xview_txt
-    from ..converters.chipping import cut_object_chips
-    from ..converters.splits import split_by_scene
+    from rasterio.crs import CRS
+
+    from ..formats import write_coco, write_xview_txt
+    from ..geometry import cut_object_chips, split_by_scene
     from ..imagery import write_geotiff
 
     if spec.num_images < 1:
@@ -529,7 +530,7 @@ def generate_synthetic_xview(
             pixels, boxes, type_ids = _scene(spec.size, spec, scene_rng)
             name = f'{image_id}.tif'
             transform = _geotransform(scene_rng)
-            transforms[name] = transform
+            transforms[name] = (transform, CRS.from_epsg(4326))
             (stage / 'train_images').mkdir(exist_ok=True)
             write_geotiff(
                 stage / 'train_images' / name, pixels, transform, 'EPSG:4326'
@@ -580,8 +581,8 @@ def _write_official(
     """The official schema, defects appended as raw features."""
     import msgspec
 
-    from ..converters.paths import atomic_write
-    from ..converters.xview_geojson import xview_feature_collection
+    from ..formats.xview_geojson import xview_feature_collection
+    from ..io import atomic_write
 
     document = xview_feature_collection(
         table, transforms, edited_by='synthetic'

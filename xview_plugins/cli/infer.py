@@ -29,15 +29,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument('checkpoint')
     parser.add_argument('inputs', nargs='+', help='GeoTIFF files or folders')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--tile-size', type=int, default=640)
-    parser.add_argument('--overlap', type=int, default=64)
+    # None keeps the config's SlicedInference setting (or its default:
+    # 640-px tiles overlapping by 64, 8 per pass, NMS, no full-scene pass)
+    parser.add_argument('--tile-size', type=int, help='tile side in pixels')
+    parser.add_argument('--overlap', type=int, help='tile overlap in pixels')
     parser.add_argument(
-        '--batch-size', type=int, default=8, help='tiles per forward pass'
+        '--batch-size', type=int, help='tiles per forward pass'
     )
     parser.add_argument(
         '--merge',
         choices=('nms', 'wbf'),
-        default='nms',
         help=(
             'merge boxes across tiles by class-wise NMS or weighted box fusion'
         ),
@@ -45,6 +46,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument(
         '--full-scene',
         action='store_true',
+        default=None,
         help='add a pass over the scene downscaled to one tile',
     )
     parser.add_argument(
@@ -78,16 +80,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             args.checkpoint,
             args.inputs,
             args.out,
-            args.tile_size,
-            args.overlap,
-            args.batch_size,
-            args.merge,
-            args.full_scene,
             args.score_thr,
             args.device,
             progress=not args.no_progress,
             cfg_options=args.cfg_options,
             overwrite=args.overwrite,
+            tile_size=args.tile_size,
+            overlap=args.overlap,
+            batch_size=args.batch_size,
+            merge=args.merge,
+            full_scene=args.full_scene,
         )
         print(
             f'{summary["detections"]} detections in {summary["scenes"]} '

@@ -11,13 +11,12 @@ from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
-from xview_data.converters import (
+from xview_data.formats import (
     attach_images,
-    chip_scenes,
     read_xview_geojson,
     read_xview_txt,
-    split_by_scene,
 )
+from xview_data.geometry import chip_scenes, split_by_scene
 from xview_data.structures import AnnotationTable, ClassMap, load_class_map
 
 

@@ -11,7 +11,8 @@ from mmdet.registry import DATASETS
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from xview_data.converters import read_recognition
+from xview_data.formats import read_recognition
+from xview_data.geometry import stratified_split
 from xview_data.structures import load_class_map
 
 # The report's offline oversampling: a flip and the 90/180/270 rotations of the
@@ -58,7 +59,10 @@ class XViewRecognitionDataset(BaseDataset):
         self.val_fraction = val_fraction
         self.seed = seed
         self.oversample = oversample
-        metainfo = dict(classes=tuple(self.class_map.names))
+        metainfo = dict(
+            classes=tuple(self.class_map.names),
+            xview_type_ids=tuple(self.class_map.type_ids),
+        )
         metainfo.update(kwargs.pop('metainfo', None) or {})
         super().__init__(*args, metainfo=metainfo, **kwargs)
 
@@ -76,19 +80,14 @@ class XViewRecognitionDataset(BaseDataset):
                 for i in table.image_index
             ]
         )
-        rng = np.random.default_rng(self.seed)
-        chosen = []
-        for label in range(len(self.class_map)):
-            members = rng.permutation(np.flatnonzero(labels == label))
-            if self.max_per_class:
-                members = members[: self.max_per_class]
-            n_val = (
-                int(round(len(members) * self.val_fraction))
-                if self.split
-                else 0
-            )
-            part = members[:n_val] if self.split == 'val' else members[n_val:]
-            chosen.extend((int(i), int(label)) for i in sorted(part))
+        chosen = stratified_split(
+            labels,
+            len(self.class_map),
+            self.split,
+            self.val_fraction,
+            self.seed,
+            self.max_per_class,
+        )
         data_list = [
             dict(img_path=paths[i], gt_label=label, rot90_k=0, hflip=False)
             for i, label in chosen

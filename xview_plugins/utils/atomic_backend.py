@@ -11,7 +11,7 @@ from typing import Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
-from xview_data.converters.paths import atomic_write
+from xview_data.io import atomic_write
 
 ATOMIC_BACKEND = 'atomic_local'
 

@@ -114,6 +114,6 @@ test_dataloader = val_dataloader
 # COCO file. COCO mAP (mmdet) and the official xView scoring, side by side.
 val_evaluator = [
     dict(type='CocoMetric', ann_file=None, metric='bbox'),
-    dict(type='XViewMetric', classes=classes),
+    dict(type='XViewMetric'),
 ]
 test_evaluator = val_evaluator

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import rasterio
 
-from xview_data.converters import (
+from xview_data.formats import (
     attach_images,
     read_coco,
     read_xview_geojson,

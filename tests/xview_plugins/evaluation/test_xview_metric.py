@@ -3,7 +3,11 @@ import pytest
 import torch
 
 import xview_plugins  # noqa: F401
+from xview_data.structures import SEED12
 from xview_plugins.evaluation import XViewMetric
+
+# what XViewDataset publishes for the 12-class map
+SEED12_META = dict(classes=SEED12.names, xview_type_ids=SEED12.type_ids)
 
 
 def sample(gt, pred, scale=None):
@@ -27,7 +31,7 @@ def sample(gt, pred, scale=None):
 
 def test_metric_scores_images_with_type_ids_and_the_official_rules():
     metric = XViewMetric()
-    metric.dataset_meta = dict(classes=tuple(str(i) for i in range(12)))
+    metric.dataset_meta = SEED12_META
     # seed12 index 2 = Small car (type 18), index 0 = Cargo plane (type 13)
     metric.process(
         {},
@@ -59,7 +63,7 @@ def test_metric_scores_images_with_type_ids_and_the_official_rules():
 
 def test_ignored_ground_truth_is_left_out():
     metric = XViewMetric()
-    metric.dataset_meta = dict(classes=tuple(str(i) for i in range(12)))
+    metric.dataset_meta = SEED12_META
     data = sample([(2, (0, 0, 10, 10))], [(2, (0, 0, 10, 10), 0.9)])
     data['instances'].append(
         dict(bbox=[50, 50, 60, 60], bbox_label=2, ignore_flag=1)
@@ -75,7 +79,8 @@ def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
     float32 and in the files' 5 decimals).
     """
     from tests.conftest import write_geojson
-    from xview_data.evaluation import score_submission, write_submission_file
+    from xview_data.evaluation import score_submission
+    from xview_data.formats import write_submission_file
     from xview_data.structures import SEED12
 
     rng = np.random.default_rng(3)
@@ -121,7 +126,7 @@ def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
     truth = write_geojson(tmp_path / 'truth.geojson', features)
     for count_all in (False, True):
         metric = XViewMetric(count_all_ground_truth=count_all)
-        metric.dataset_meta = dict(classes=tuple(str(i) for i in range(12)))
+        metric.dataset_meta = SEED12_META
         metric.process({}, samples)
         results = metric.evaluate(len(samples))
         official = score_submission(tmp_path / 'pred', truth, count_all)[
@@ -132,3 +137,20 @@ def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
         assert results['xview/recall'] == official['mar_score']
         assert results['xview/f1'] == official['f1']
         assert results['xview/map_small'] == official['map/small']
+
+
+def test_the_datasets_type_ids_are_the_class_map():
+    """Labels become the type ids the dataset's metainfo names; a metainfo
+    without them is refused."""
+    data = sample([(0, (0, 0, 10, 10))], [(1, (0, 0, 10, 10), 0.9)])
+    metric = XViewMetric(count_all_ground_truth=True)
+    metric.dataset_meta = dict(classes=('car', 'bus'), xview_type_ids=(18, 19))
+    metric.process({}, [data])
+    assert metric.evaluate(1)['xview/map'] == 0.0  # 18 is not 19
+    metric.dataset_meta = dict(classes=('car', 'car'), xview_type_ids=(18, 18))
+    metric.process({}, [data])
+    assert metric.evaluate(1)['xview/recall'] == 1.0
+    metric.dataset_meta = dict(classes=('car', 'bus'))
+    metric.process({}, [data])
+    with pytest.raises(ValueError, match='xview_type_ids'):
+        metric.evaluate(1)

@@ -4,50 +4,14 @@ import json
 
 import pytest
 import torch
-from mmdet.registry import MODELS
-from mmengine.registry import DefaultScope
 
 import xview_plugins  # noqa: F401
+from tests.conftest import build_yolov7
 from xview_plugins.models import (
     load_official_state_dict,
     official_key_map,
     official_outputs,
 )
-
-TINY_ANCHORS = [
-    [10, 13, 16, 30, 33, 23],
-    [30, 61, 62, 45, 59, 119],
-    [116, 90, 156, 198, 373, 326],
-]
-
-
-def build(arch, num_classes=80, **head):
-    DefaultScope.get_instance('yolov7-test', scope_name='mmdet')
-    import mmdet.models  # noqa: F401  (registers DetDataPreprocessor)
-
-    channels = [128, 256, 512] if arch == 'tiny' else [256, 512, 1024]
-    head_cfg = dict(
-        type='YOLOv7Head',
-        num_classes=num_classes,
-        in_channels=channels,
-        **head,
-    )
-    if arch == 'tiny':
-        head_cfg.setdefault('anchors', TINY_ANCHORS)
-    return MODELS.build(
-        dict(
-            type='YOLOv7',
-            data_preprocessor=dict(
-                type='DetDataPreprocessor',
-                mean=[0, 0, 0],
-                std=[255, 255, 255],
-                bgr_to_rgb=True,
-            ),
-            backbone=dict(type='YOLOv7Backbone', arch=arch),
-            neck=dict(type='YOLOv7Neck', arch=arch),
-            bbox_head=head_cfg,
-        )
-    )
 
 
 @pytest.fixture(scope='module')
@@ -68,7 +32,7 @@ def test_layout_and_parameter_count_match_the_official(
     reference_dir, arch, layout
 ):
     official = json.loads((reference_dir / layout).read_text())
-    model = build(arch, anchors=official['anchors'])
+    model = build_yolov7(arch, anchors=official['anchors'])
     assert sum(p.numel() for p in model.parameters()) == official['num_params']
     keys = [k for k, _ in official['state_dict_keys']]
     mapping = official_key_map(model, keys)
@@ -88,7 +52,7 @@ def test_layout_and_parameter_count_match_the_official(
 
 
 def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
-    model = build(
+    model = build_yolov7(
         'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
     )
     report = load_official_state_dict(model, fixture['state_dict'])
@@ -124,7 +88,7 @@ def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
 @pytest.mark.parametrize('arch', ['l', 'tiny'])
 def test_deploy_fusion_keeps_outputs(arch):
     torch.manual_seed(0)
-    model = build(arch, num_classes=12)
+    model = build_yolov7(arch, num_classes=12)
     for module in model.modules():  # non-trivial BN statistics
         if isinstance(module, torch.nn.BatchNorm2d):
             module.running_mean.uniform_(-0.5, 0.5)
@@ -148,7 +112,7 @@ def test_deploy_switch_predicts_like_the_unfused_model():
     from mmdet.structures import DetDataSample
 
     torch.manual_seed(0)
-    model = build('tiny', num_classes=12).eval()
+    model = build_yolov7('tiny', num_classes=12).eval()
     inputs = torch.rand(1, 3, 128, 128)
     samples = [
         DetDataSample(

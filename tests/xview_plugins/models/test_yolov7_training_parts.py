@@ -12,8 +12,7 @@ from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.config import Config
 
 import xview_plugins  # noqa: F401
-from tests.conftest import ROOT
-from tests.xview_plugins.models.test_yolov7_official import build
+from tests.conftest import ROOT, build_yolov7
 from xview_plugins.datasets.transforms import YOLOv7HSVRandomAug, YOLOv7MixUp
 from xview_plugins.engine import (
     YOLOv7OptimWrapperConstructor,
@@ -22,7 +21,7 @@ from xview_plugins.engine import (
 
 
 def test_optimizer_groups_follow_the_official_split():
-    model = build('l', num_classes=12)
+    model = build_yolov7('l', num_classes=12)
     wrapper = YOLOv7OptimWrapperConstructor(
         dict(
             optimizer=dict(
@@ -163,7 +162,7 @@ def test_configs_build_the_official_networks():
         cfg = Config.fromfile(str(ROOT / 'configs' / name))
         cfg.model.bbox_head.num_classes = 80
         arch = cfg.model.backbone.arch
-        model = build(
+        model = build_yolov7(
             arch,
             **{
                 k: v

@@ -13,7 +13,6 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from xview_data.evaluation import Boxes, score_xview
-from xview_data.structures import load_class_map
 
 
 def _ground_truth(sample: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -56,8 +55,12 @@ class XViewMetric(BaseMetric):
     ``recall`` (``mar_score``), ``f1``; a per-class table with xView type ids
     goes to the log.
 
+    Label ``k`` is the xView type id ``dataset_meta['xview_type_ids'][k]``
+    (named ``dataset_meta['classes'][k]``): the evaluated dataset's metainfo,
+    which mmengine's evaluator hands to every metric, is the one source of the
+    class map (``XViewDataset`` publishes both keys).
+
     Args:
-        classes: the class map that turns label indices into xView type ids.
         iou_threshold: IoU of a match (0.5 officially).
         count_all_ground_truth: the corrected variant: every ground-truth box
             counts (by default, as officially, a class's boxes count only in
@@ -68,14 +71,12 @@ class XViewMetric(BaseMetric):
 
     def __init__(
         self,
-        classes='seed12',
         iou_threshold: float = 0.5,
         count_all_ground_truth: bool = False,
         collect_device: str = 'cpu',
         prefix: Optional[str] = None,
     ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.class_map = load_class_map(classes)
         self.iou_threshold = iou_threshold
         self.count_all_ground_truth = count_all_ground_truth
 
@@ -99,7 +100,18 @@ class XViewMetric(BaseMetric):
             )
 
     def compute_metrics(self, results: list) -> dict:
-        type_ids = np.asarray(self.class_map.type_ids)
+        meta = self.dataset_meta or {}
+        if not meta.get('xview_type_ids'):
+            raise ValueError(
+                'XViewMetric needs the xView type id of every label: the'
+                " evaluated dataset's metainfo has no 'xview_type_ids'"
+                ' (XViewDataset and XViewTxtDataset publish them; with'
+                ' another dataset, add them to its metainfo)'
+            )
+        type_ids = np.asarray(meta['xview_type_ids'])
+        class_names = dict(
+            zip(meta['xview_type_ids'], meta.get('classes') or ())
+        )
 
         def stack(key):
             return (
@@ -147,7 +159,6 @@ class XViewMetric(BaseMetric):
             f'{"type_id":>7} '
             f' {"class":<20}{"gt":>6}{"dets":>7}{"AP":>8}{"prec":>8}{"rec":>8}'
         ]
-        class_names = dict(zip(self.class_map.type_ids, self.class_map.names))
         for type_id, ap in scores.ap.items():
             rows.append(
                 f'{type_id:>7}  {class_names.get(type_id, str(type_id)):<20}'

@@ -14,7 +14,7 @@ from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from xview_data.converters.chipping import window_starts
+from xview_data.geometry import window_starts
 
 from ..utils.box_fusion import weighted_box_fusion
 
@@ -45,7 +45,7 @@ class SlicedInference(BaseDetector):
         score_thr: float = 0.001,
         max_per_img: int = 3000,
         full_scene: bool = False,
-        pad_value: float = 0.0,
+        pad_value: Optional[float] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
     ) -> None:
@@ -69,7 +69,13 @@ class SlicedInference(BaseDetector):
         self.score_thr = score_thr
         self.max_per_img = max_per_img
         self.full_scene = full_scene
-        self.pad_value = pad_value
+        # by default tiles past the scene's edge are padded as the wrapped
+        # detector's preprocessor pads its batches
+        self.pad_value = float(
+            getattr(self.detector.data_preprocessor, 'pad_value', 0)
+            if pad_value is None
+            else pad_value
+        )
         self._register_load_state_dict_pre_hook(
             self._accept_plain_detector_keys
         )

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from xview_data.converters import chip_scenes, clip_to_window, window_starts
+from xview_data.geometry import chip_scenes, clip_to_window, window_starts
 from xview_data.structures import AnnotationTable, ImageRecord
 
 
@@ -52,7 +52,7 @@ def test_chip_scenes_shifts_boxes_and_counts_lost_objects():
 
 
 def test_background_windows_hold_at_most_the_allowed_part_of_any_object():
-    from xview_data.converters.chipping import sample_background_windows
+    from xview_data.geometry import sample_background_windows
 
     rng = np.random.default_rng(3)
     boxes = np.array(

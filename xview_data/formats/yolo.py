@@ -16,6 +16,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from ..errors import InputError
+from ..io import atomic_write, path_inside
 from ..structures import (
     AnnotationTable,
     ClassMap,
@@ -24,7 +25,6 @@ from ..structures import (
     parse_float,
     parse_int,
 )
-from .paths import atomic_write, path_inside
 
 PathLike = Union[str, Path]
 _LINE = '%d %.6f %.6f %.6f %.6f\n'

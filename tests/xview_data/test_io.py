@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from xview_data.converters.paths import atomic_write, staged_directory
+from xview_data.io import atomic_write, staged_directory
 
 
 @pytest.mark.parametrize(

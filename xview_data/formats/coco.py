@@ -14,8 +14,8 @@ import msgspec
 import numpy as np
 
 from ..errors import InputError, unreadable
+from ..io import atomic_write, safe_relative_path
 from ..structures import AnnotationTable, ClassMap, ImageRecord
-from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
 
@@ -196,3 +196,48 @@ def _first_bad_annotation(
                 f' {bbox!r}'
             )
     return 'malformed annotations'
+
+
+def coco_detection_results(
+    image_id: int, boxes: np.ndarray, labels: np.ndarray, scores: np.ndarray
+) -> list[dict]:
+    """COCO result entries (``image_id``, ``category_id = label + 1``,
+    ``bbox`` as ``[x, y, width, height]`` to 0.01 px, ``score`` to 1e-5) of one
+    image's (N, 4) ``x1, y1, x2, y2`` boxes."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    return [
+        dict(
+            image_id=image_id,
+            category_id=int(label) + 1,
+            score=round(float(score), 5),
+            bbox=[
+                round(x1, 2),
+                round(y1, 2),
+                round(x2 - x1, 2),
+                round(y2 - y1, 2),
+            ],
+        )
+        for (x1, y1, x2, y2), label, score in zip(
+            boxes.tolist(), np.asarray(labels).tolist(), scores.tolist()
+        )
+    ]
+
+
+def write_coco_results(
+    path: PathLike,
+    results: list[dict],
+    images_path: PathLike,
+    images: list[dict],
+    class_map: ClassMap,
+) -> None:
+    """COCO results (a list, as ``pycocotools`` ``loadRes`` reads them) at
+    ``path`` and the images and categories they refer to at
+    ``images_path``."""
+    with atomic_write(path, 'wb') as f:
+        f.write(msgspec.json.encode(results))
+    with atomic_write(images_path, 'wb') as f:
+        f.write(
+            msgspec.json.encode(
+                dict(images=images, categories=coco_categories(class_map))
+            )
+        )

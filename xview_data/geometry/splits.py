@@ -46,3 +46,32 @@ def split_by_scene(
         'train': table.subset_images(np.flatnonzero(~in_val)),
         'val': table.subset_images(np.flatnonzero(in_val)),
     }
+
+
+def stratified_split(
+    labels: np.ndarray,
+    num_classes: int,
+    split: Optional[str],
+    val_fraction: float,
+    seed: int = 0,
+    max_per_class: Optional[int] = None,
+) -> list[tuple[int, int]]:
+    """``(position, label)`` of the items of ``split`` (``'train'``,
+    ``'val'``, or None for all): per class, the items in a seeded random order
+    cut to ``max_per_class``, the first ``round(val_fraction * n)`` of them
+    held out as ``val``; positions ascending within a class. The recognition
+    chips carry no scene, so the split is by chip, stratified by class."""
+    if split not in (None, 'train', 'val'):
+        raise ValueError(
+            f"split must be None, 'train' or 'val', not {split!r}"
+        )
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for label in range(num_classes):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        if max_per_class:
+            members = members[:max_per_class]
+        n_val = int(round(len(members) * val_fraction)) if split else 0
+        part = members[:n_val] if split == 'val' else members[n_val:]
+        chosen.extend((int(i), int(label)) for i in sorted(part))
+    return chosen

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import msgspec
 import numpy as np
 
 from ..errors import InputError, unreadable
+from ..geometry.georeference import lonlat_rings
+from ..io import atomic_write, safe_relative_path
 from ..structures import (
     INVERTED_BOX,
     NOT_SCORED_TYPE_IDS,
@@ -26,7 +28,6 @@ from ..structures import (
     ImageRecord,
     parse_float,
 )
-from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
 
@@ -354,59 +355,61 @@ def attach_images(
 def write_xview_geojson(
     table: AnnotationTable,
     path: PathLike,
-    transforms: Optional[dict[str, Any]] = None,
+    georeference: Optional[dict[str, tuple[Any, Any]]] = None,
     image_id_of: Optional[Callable[[ImageRecord], str]] = None,
     edited_by: str = 'xview-plugins',
 ) -> None:
     """Write the table in the public release's schema (see
     :func:`xview_feature_collection`)."""
     collection = xview_feature_collection(
-        table, transforms, image_id_of, edited_by
+        table, georeference, image_id_of, edited_by
     )
     with atomic_write(path, 'wb') as f:
         f.write(msgspec.json.encode(collection))
 
 
+def _object_rings(
+    table: AnnotationTable, boxes: np.ndarray, georeference: dict
+) -> list:
+    """Each object's lon/lat ring (a nested list) or None."""
+    rings: list = [None] * len(table)
+    for position, objects in table.groups():
+        found = georeference.get(table.images[position].file_name)
+        lonlat = lonlat_rings(boxes[objects], *found) if found else None
+        if lonlat is not None:
+            for obj, ring in zip(objects.tolist(), lonlat.tolist()):
+                rings[obj] = ring
+    return rings
+
+
 def xview_feature_collection(
     table: AnnotationTable,
-    transforms: Optional[dict[str, Any]] = None,
+    georeference: Optional[dict[str, tuple[Any, Any]]] = None,
     image_id_of: Optional[Callable[[ImageRecord], str]] = None,
     edited_by: str = 'xview-plugins',
 ) -> dict:
     """The table as a FeatureCollection in the public release's schema.
 
-    ``transforms`` maps ``file_name`` to the GeoTIFF's affine pixel -> lon/lat
-    transform; features of images without one get ``geometry: null``.
+    ``georeference`` maps ``file_name`` to the GeoTIFF's affine pixel -> CRS
+    transform and CRS (:func:`xview_data.imagery.geotransform`); geometries are
+    lon/lat polygons (:func:`~xview_data.geometry.lonlat_rings`), ``null`` for
+    images without one.
     """
-    transforms = transforms or {}
     image_id_of = image_id_of or (lambda r: r.file_name)
     features = []
     ingest = datetime.datetime(2017, 7, 24, 12, 0, 0).strftime(
         '%Y/%m/%d %H:%M:%S.000+00'
     )
     boxes = np.round(table.boxes).astype(np.int64)
+    rings = _object_rings(table, boxes, georeference or {})
     for obj in range(len(table)):
         record = table.images[table.image_index[obj]]
         xmin, ymin, xmax, ymax = (int(v) for v in boxes[obj])
-        geometry = None
-        transform = transforms.get(record.file_name)
-        if transform is not None:
-            corners = [
-                (xmin, ymin),
-                (xmin, ymax),
-                (xmax, ymax),
-                (xmax, ymin),
-                (xmin, ymin),
-            ]
-            geometry = dict(
-                type='Polygon',
-                coordinates=[
-                    [
-                        [round(c, 7) for c in transform @ corner]
-                        for corner in corners
-                    ]
-                ],
-            )
+        geometry = (
+            None
+            if rings[obj] is None
+            else dict(type='Polygon', coordinates=[rings[obj]])
+        )
         feature_id = (
             int(table.source_ids[obj]) if table.source_ids[obj] >= 0 else obj
         )
@@ -428,6 +431,10 @@ def xview_feature_collection(
                 geometry=geometry,
             )
         )
+    return _collection(features)
+
+
+def _collection(features: list) -> dict:
     return dict(
         crs=dict(
             properties=dict(name='urn:ogc:def:crs:OGC:1.3:CRS84'), type='name'
@@ -435,3 +442,44 @@ def xview_feature_collection(
         type='FeatureCollection',
         features=features,
     )
+
+
+def write_detections_geojson(
+    path: PathLike,
+    image_id: str,
+    boxes: np.ndarray,
+    type_ids: np.ndarray,
+    scores: np.ndarray,
+    class_names: Sequence[str],
+    georeference: Optional[tuple[Any, Any]] = None,
+) -> None:
+    """Detections of one scene as features of the release's schema
+    (``image_id``, ``type_id``, ``bounds_imcoords``) with ``class_name`` and
+    ``score`` added; lon/lat polygons through the scene's ``(transform,
+    crs)``, ``null`` geometry without one. ``class_names[k]`` names detection
+    ``k``. Readable back with :func:`read_xview_geojson`."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    rings = lonlat_rings(boxes, *georeference) if georeference else None
+    features = []
+    for k, (box, type_id, score) in enumerate(
+        zip(boxes.tolist(), np.asarray(type_ids).tolist(), scores.tolist())
+    ):
+        features.append(
+            dict(
+                type='Feature',
+                geometry=(
+                    None
+                    if rings is None
+                    else dict(type='Polygon', coordinates=[rings[k].tolist()])
+                ),
+                properties=dict(
+                    image_id=image_id,
+                    type_id=int(type_id),
+                    class_name=class_names[k],
+                    score=round(float(score), 5),
+                    bounds_imcoords=','.join(f'{v:.1f}' for v in box),
+                ),
+            )
+        )
+    with atomic_write(path, 'wb') as f:
+        f.write(msgspec.json.encode(_collection(features)))

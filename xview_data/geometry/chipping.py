@@ -3,72 +3,48 @@ recognition."""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Optional, Union
 
 import numpy as np
-import shapely
 
+from ..io import path_inside
 from ..structures import AnnotationTable, ImageRecord
-from .paths import path_inside
+from .tiling import clip_to_window, window_starts
 
 PathLike = Union[str, Path]
 
 
-def window_starts(length: int, size: int, stride: int) -> list[int]:
-    """Window offsets covering ``[0, length)``; the last window is flush with
-    the edge."""
-    if size <= 0 or stride <= 0:
-        raise ValueError(
-            f'window size and stride must be positive (got {size}, {stride})'
-        )
-    if length <= size:
-        return [0]
-    starts = list(range(0, length - size + 1, stride))
-    if starts[-1] + size < length:
-        starts.append(length - size)
-    return starts
+@dataclass(frozen=True)
+class ChipWindow:
+    """Where a planned chip comes from: a window of a source scene, and the
+    name its image is written under."""
+
+    scene_file: str
+    name: str
+    x: int
+    y: int
+    width: int
+    height: int
 
 
-def clip_to_window(
-    boxes: np.ndarray,
-    window: tuple[float, float, float, float],
-    min_visible: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Intersect boxes with a window (shapely). Returns the positions of the
-    boxes whose visible fraction is at least ``min_visible`` (and above zero)
-    and their clipped boxes.
-    """
-    if not len(boxes):
-        return np.zeros(0, np.int64), np.zeros((0, 4))
-    geoms = shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])
-    visible = shapely.intersection(geoms, shapely.box(*window))
-    fraction = shapely.area(visible) / np.maximum(shapely.area(geoms), 1e-12)
-    keep = np.flatnonzero((fraction >= min_visible) & (fraction > 0))
-    return keep, shapely.bounds(visible[keep]).reshape(-1, 4)
-
-
-def chip_scenes(
+def plan_scene_chips(
     table: AnnotationTable,
     chip_size: int,
     overlap: int = 0,
     min_visible: float = 0.5,
     keep_empty: bool = False,
-    image_dir: Optional[PathLike] = None,
-    out_dir: Optional[PathLike] = None,
-    progress: Optional[Callable] = None,
-) -> AnnotationTable:
+) -> tuple[AnnotationTable, list[ChipWindow]]:
     """Tile every scene with ``chip_size`` windows (stride ``chip_size -
-    overlap``).
+    overlap``) without touching pixels: the chips' annotation table and the
+    windows to cut.
 
     An object goes into a chip when at least ``min_visible`` of its area lies
     inside, with its box clipped to the chip. Chips without objects are dropped
-    unless ``keep_empty``. With ``image_dir`` and ``out_dir`` the chip images
-    are written as GeoTIFFs (keeping the scene's georeference) under
-    ``out_dir``, named ``<scene>_<x>_<y>.tif``.
+    unless ``keep_empty``. Chips are named ``<scene>_<x>_<y>.tif``.
     """
-    from ..imagery import geotransform, read_image, write_geotiff
-
     if chip_size < 1:
         raise ValueError(
             f'the chip size must be at least 1 px (got {chip_size})'
@@ -77,6 +53,7 @@ def chip_scenes(
         raise ValueError(f'overlap must be in [0, chip size) (got {overlap})')
     stride = chip_size - overlap
     chips: list[ImageRecord] = []
+    windows: list[ChipWindow] = []
     columns: dict[str, list] = dict(
         image_index=[], boxes=[], type_ids=[], source_ids=[]
     )
@@ -90,9 +67,10 @@ def chip_scenes(
                 ' --images)'
             )
         boxes = table.boxes[objects]
-        transform = crs = None
-        if image_dir is not None and out_dir is not None:
-            transform, crs = geotransform(Path(image_dir) / scene.file_name)
+        width, height = (
+            min(chip_size, scene.width),
+            min(chip_size, scene.height),
+        )
         for y in window_starts(scene.height, chip_size, stride):
             for x in window_starts(scene.width, chip_size, stride):
                 near = np.flatnonzero(
@@ -111,23 +89,9 @@ def chip_scenes(
                     continue
                 stem = PurePosixPath(scene.file_name)
                 name = str(stem.with_name(f'{stem.stem}_{x}_{y}.tif'))
-                width, height = (
-                    min(chip_size, scene.width),
-                    min(chip_size, scene.height),
+                windows.append(
+                    ChipWindow(scene.file_name, name, x, y, width, height)
                 )
-                if image_dir is not None and out_dir is not None:
-                    pixels = read_image(
-                        Path(image_dir) / scene.file_name,
-                        (x, y, width, height),
-                    )
-                    target = path_inside(out_dir, name)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    chip_transform = (
-                        None
-                        if transform is None
-                        else (transform @ transform.translation(x, y))
-                    )
-                    write_geotiff(target, pixels, chip_transform, crs)
                 chip_position = len(chips)
                 chips.append(
                     ImageRecord(name, width, height, scene.scene_name, (x, y))
@@ -140,8 +104,6 @@ def chip_scenes(
                 columns['boxes'].append(clipped - [x, y, x, y])
                 columns['type_ids'].append(table.type_ids[chosen])
                 columns['source_ids'].append(table.source_ids[chosen])
-        if progress:
-            progress()
     empty = dict(
         image_index=np.zeros(0, np.int64),
         boxes=np.zeros((0, 4)),
@@ -163,6 +125,62 @@ def chip_scenes(
         chipped.skipped['below --min-visible in every chip'] += lost
     if empty_chips:
         chipped.skipped['(chips without objects, not written)'] += empty_chips
+    return chipped, windows
+
+
+def write_chip_images(
+    windows: list[ChipWindow],
+    image_dir: PathLike,
+    out_dir: PathLike,
+    progress: Optional[Callable] = None,
+) -> None:
+    """Cut the planned windows from their scenes and write them as GeoTIFFs
+    under ``out_dir`` (keeping each scene's georeference, shifted to the
+    chip); ``progress()`` is called once per finished scene."""
+    from ..imagery import geotransform, read_image, write_geotiff
+
+    for scene_file, group in itertools.groupby(
+        windows, key=lambda w: w.scene_file
+    ):
+        source = Path(image_dir) / scene_file
+        transform, crs = geotransform(source)
+        for window in group:
+            pixels = read_image(
+                source, (window.x, window.y, window.width, window.height)
+            )
+            target = path_inside(out_dir, window.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            chip_transform = (
+                None
+                if transform is None
+                else (transform @ transform.translation(window.x, window.y))
+            )
+            write_geotiff(target, pixels, chip_transform, crs)
+        if progress:
+            progress()
+
+
+def chip_scenes(
+    table: AnnotationTable,
+    chip_size: int,
+    overlap: int = 0,
+    min_visible: float = 0.5,
+    keep_empty: bool = False,
+    image_dir: Optional[PathLike] = None,
+    out_dir: Optional[PathLike] = None,
+    progress: Optional[Callable] = None,
+) -> AnnotationTable:
+    """:func:`plan_scene_chips`, and with ``image_dir`` and ``out_dir`` the
+    chip images written by :func:`write_chip_images`; ``progress()`` is
+    called once per scene."""
+    chipped, windows = plan_scene_chips(
+        table, chip_size, overlap, min_visible, keep_empty
+    )
+    if image_dir is not None and out_dir is not None:
+        write_chip_images(windows, image_dir, out_dir, progress)
+    elif progress:
+        for _ in table.groups():
+            progress()
     return chipped
 
 

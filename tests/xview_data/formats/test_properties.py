@@ -8,14 +8,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xview_data.converters import (
-    chip_scenes,
+from xview_data.formats import (
     read_coco,
     read_yolo,
     write_coco,
     write_dataset_yaml,
+    write_yolo_labels,
 )
-from xview_data.converters.yolo import write_yolo_labels
+from xview_data.geometry import chip_scenes
 from xview_data.structures import SEED12, AnnotationTable, ImageRecord
 
 SIZES = {'a.tif': (300, 200), 'b.tif': (640, 480)}
@@ -133,7 +133,7 @@ def test_chipping_keeps_exactly_the_objects_visible_enough(
         (r.scene_name, r.origin): k for k, r in enumerate(chipped.images)
     }
     stride = chip - overlap
-    from xview_data.converters import window_starts
+    from xview_data.geometry import window_starts
 
     for position, objects in table.groups():
         scene = table.images[position]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import objects_by_image, write_tif
-from xview_data.converters import (
+from xview_data.formats import (
     read_coco,
     read_xview_txt,
     read_yolo,
@@ -126,7 +126,7 @@ def test_xview_txt_errors_name_the_line(tmp_path, line, message):
 
 
 def test_vectorized_yolo_lines_match_printf_formatting():
-    from xview_data.converters.yolo import format_yolo_lines
+    from xview_data.formats.yolo import format_yolo_lines
 
     rng = np.random.default_rng(0)
     rows = rng.uniform(0, 1, (500, 4))
@@ -162,7 +162,7 @@ def test_numbers_are_read_strictly_and_inverted_boxes_have_their_own_reason(
     tmp_path,
 ):
     from tests.conftest import write_geojson
-    from xview_data.converters import read_xview_geojson
+    from xview_data.formats import read_xview_geojson
 
     path = write_geojson(
         tmp_path / 'a.geojson',

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import write_geojson, write_tif
-from xview_data.converters import attach_images, read_xview_geojson
+from xview_data.formats import attach_images, read_xview_geojson
 
 
 def test_reads_the_reference_example(reference_dir):

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Iterator, Optional, Union
 
-from ..errors import InputError
+from .errors import InputError
 
 PathLike = Union[str, os.PathLike]
 

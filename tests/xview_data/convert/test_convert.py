@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT, objects_by_image, write_geojson, write_tif
-from xview_data.converters import (
-    ConvertOptions,
+from xview_data.convert import ConvertOptions, convert
+from xview_data.formats import (
     attach_images,
-    convert,
     read_coco,
     read_xview_geojson,
     read_xview_txt,

@@ -12,37 +12,39 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from ..formats import (
+    attach_images,
+    read_coco,
+    read_xview_geojson,
+    read_xview_txt,
+    read_yolo,
+    write_coco,
+    write_dataset_yaml,
+    write_xview_geojson,
+    write_xview_txt,
+    write_yolo_labels,
+)
+from ..geometry import (
+    chip_scenes,
+    cut_background_chips,
+    cut_object_chips,
+    split_by_scene,
+    val_scene_names,
+)
+from ..io import atomic_write, ensure_not_input, path_inside, staged_directory
 from ..structures import (
     AnnotationTable,
     ClassMap,
     concat_tables,
     load_class_map,
 )
-from .chipping import chip_scenes, cut_background_chips, cut_object_chips
-from .coco import read_coco, write_coco
-from .paths import (
-    atomic_write,
-    ensure_not_input,
-    path_inside,
-    staged_directory,
-)
 from .report import ConvertReport
-from .splits import split_by_scene, val_scene_names
-from .xview_geojson import (
-    attach_images,
-    read_xview_geojson,
-    write_xview_geojson,
-)
-from .xview_txt import read_xview_txt, write_xview_txt
-from .yolo import read_yolo, write_dataset_yaml, write_yolo_labels
 
 PathLike = Union[str, Path]
-SOURCE_FORMATS = ('xview', 'xview-txt', 'recognition', 'coco', 'yolo')
-TARGET_FORMATS = ('coco', 'yolo', 'xview', 'xview-txt', 'recognition')
 
 
 @dataclass
@@ -67,6 +69,34 @@ class ConvertOptions:
     plot: bool = True
 
 
+def _read_xview(src: Path, class_map: ClassMap, images):
+    return read_xview_geojson(src), Path(images) if images else None
+
+
+def _read_xview_txt(src: Path, class_map: ClassMap, images):
+    return read_xview_txt(src), Path(images) if images else src.parent
+
+
+def _read_coco(src: Path, class_map: ClassMap, images):
+    return read_coco(src, class_map), Path(images) if images else src.parent
+
+
+def _read_yolo(src: Path, class_map: ClassMap, images):
+    root = src.parent if src.is_file() else src
+    return read_yolo(src, class_map), root / 'images'
+
+
+# source format -> reader(src, class_map, images) -> (table, image folder)
+READERS = {
+    'xview': _read_xview,
+    'xview-txt': _read_xview_txt,
+    'recognition': _read_coco,
+    'coco': _read_coco,
+    'yolo': _read_yolo,
+}
+SOURCE_FORMATS = tuple(READERS)
+
+
 def read_annotations(
     src: PathLike,
     src_format: str,
@@ -75,21 +105,70 @@ def read_annotations(
 ) -> tuple[AnnotationTable, Optional[Path]]:
     """Read any supported source; returns the table and the folder its images
     live in."""
-    src = Path(src)
-    if src_format == 'xview':
-        return read_xview_geojson(src), Path(images) if images else None
-    if src_format == 'xview-txt':
-        return read_xview_txt(src), Path(images) if images else src.parent
-    if src_format in ('coco', 'recognition'):
-        return read_coco(src, class_map), (
-            Path(images) if images else src.parent
+    if src_format not in READERS:
+        raise ValueError(
+            f'unknown source format {src_format!r}; choose from'
+            f' {SOURCE_FORMATS}'
         )
-    if src_format == 'yolo':
-        root = src.parent if src.is_file() else src
-        return read_yolo(src, class_map), root / 'images'
-    raise ValueError(
-        f'unknown source format {src_format!r}; choose from {SOURCE_FORMATS}'
+    return READERS[src_format](Path(src), class_map, images)
+
+
+@dataclass
+class _SplitOutput:
+    """What a scene-format writer gets for one split."""
+
+    part: AnnotationTable
+    stage: Path
+    split: str
+    class_map: ClassMap
+    chipped: bool
+    progress: Any
+
+
+def _write_coco_split(out: _SplitOutput) -> None:
+    write_coco(
+        out.part,
+        out.stage / f'{out.split}.json',
+        out.class_map,
+        file_prefix=f'{out.split}/',
     )
+
+
+def _write_yolo_split(out: _SplitOutput) -> None:
+    write_yolo_labels(
+        out.part,
+        out.stage,
+        out.split,
+        out.class_map,
+        None if out.chipped else out.progress.update,
+    )
+
+
+def _write_xview_split(out: _SplitOutput) -> None:
+    write_xview_geojson(
+        out.part,
+        out.stage / f'xView_{out.split}.geojson',
+        _georeference(out.part, out.stage / 'images' / out.split),
+    )
+
+
+def _write_xview_txt_split(out: _SplitOutput) -> None:
+    write_xview_txt(
+        out.part,
+        out.stage / f'xview_ann_{out.split}.txt',
+        f'images/{out.split}/',
+    )
+
+
+# scene format -> writer of one split; 'recognition' cuts chips from the
+# source scenes instead (in _write_outputs)
+WRITERS = {
+    'coco': _write_coco_split,
+    'yolo': _write_yolo_split,
+    'xview': _write_xview_split,
+    'xview-txt': _write_xview_txt_split,
+}
+TARGET_FORMATS = (*WRITERS, 'recognition')
 
 
 def convert(
@@ -201,30 +280,16 @@ def _write_outputs(
                 options.link_images,
             )
         for fmt in scene_formats:
-            if fmt == 'coco':
-                write_coco(
-                    part,
-                    stage / f'{split}.json',
-                    class_map,
-                    file_prefix=f'{split}/',
-                )
-            elif fmt == 'yolo':
-                write_yolo_labels(
+            WRITERS[fmt](
+                _SplitOutput(
                     part,
                     stage,
                     split,
                     class_map,
-                    None if options.chip_size else progress.update,
+                    bool(options.chip_size),
+                    progress,
                 )
-            elif fmt == 'xview':
-                transforms = _geotransforms(part, stage / 'images' / split)
-                write_xview_geojson(
-                    part, stage / f'xView_{split}.geojson', transforms
-                )
-            elif fmt == 'xview-txt':
-                write_xview_txt(
-                    part, stage / f'xview_ann_{split}.txt', f'images/{split}/'
-                )
+            )
         if 'recognition' in formats:
             size = options.chip_size or 224
             scenes = source_splits[split]
@@ -292,18 +357,19 @@ def _place_images(
             target.symlink_to((image_dir / record.file_name).resolve())
 
 
-def _geotransforms(part: AnnotationTable, image_root: Path) -> dict:
+def _georeference(part: AnnotationTable, image_root: Path) -> dict:
+    """``file_name -> (transform, crs)`` of the georeferenced images."""
     from ..imagery import ImageReadError, geotransform
 
-    transforms = {}
+    found = {}
     for record in part.images:
         try:
             transform, crs = geotransform(image_root / record.file_name)
         except ImageReadError:
             continue
-        if transform is not None and crs is not None and crs.to_epsg() == 4326:
-            transforms[record.file_name] = transform
-    return transforms
+        if transform is not None:
+            found[record.file_name] = (transform, crs)
+    return found
 
 
 def _progress_bar(total: int, enabled: bool):

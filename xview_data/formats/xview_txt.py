@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Union
 
 from ..errors import InputError, unreadable
+from ..io import atomic_write, safe_relative_path
 from ..structures import (
     INVERTED_BOX,
     NOT_SCORED_TYPE_IDS,
@@ -21,7 +22,6 @@ from ..structures import (
     parse_float,
     parse_int,
 )
-from .paths import atomic_write, safe_relative_path
 
 PathLike = Union[str, Path]
 

@@ -1,0 +1,98 @@
+"""Whole-scene inference reads scenes with the config's own loading step, runs
+the detector by tiles and draws through the config's visualizer."""
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from tests.conftest import TINY, write_tif, yolov7_tiny_state
+from xview_data.imagery import read_image
+from xview_data.structures import SEED12
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
+    meta = dict(classes=SEED12.names, xview_type_ids=SEED12.type_ids)
+    torch.save(
+        dict(state_dict=yolov7_tiny_state(12), meta=dict(dataset_meta=meta)),
+        path,
+    )
+    return path
+
+
+def loader_of(cfg):
+    return next(
+        step
+        for step in cfg.test_dataloader.dataset.pipeline
+        if step['type'] == 'LoadGeoTIFFFromFile'
+    )
+
+
+def test_the_configs_loader_options_reach_whole_scene_inference(
+    checkpoint, tmp_path, monkeypatch
+):
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    scene = write_tif(tmp_path / 'scene.tif', 80, 72, bands=4)
+    cfg = Config.fromfile(TINY)
+    loader_of(cfg).update(bands=(4, 2, 1), stretch='dtype')
+    inferencer = SceneInferencer(
+        cfg, str(checkpoint), tile_size=64, overlap=16
+    )
+    expected = read_image(scene, bands=(4, 2, 1), stretch='dtype')
+    assert not np.array_equal(expected, read_image(scene))
+    seen = []
+    predict_scene = inferencer.model.predict_scene
+    monkeypatch.setattr(
+        inferencer.model,
+        'predict_scene',
+        lambda image: seen.append(image.clone()) or predict_scene(image),
+    )
+    sample = inferencer(scene)
+    assert len(seen) == 1
+    assert torch.equal(
+        seen[0], torch.from_numpy(expected.transpose(2, 0, 1)).float()
+    )
+    assert sample.ori_shape == (72, 80)
+    # the wrapper got the slicing options and the detector's pad value
+    assert inferencer.model.tile_size == 64
+    assert inferencer.model.pad_value == 114.0
+
+
+def test_drawing_goes_through_the_configs_visualizer(
+    checkpoint, tmp_path, monkeypatch
+):
+    import cv2
+    from mmdet.visualization import DetLocalVisualizer
+
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    scene = write_tif(tmp_path / 'scene.tif', 300, 200)
+    inferencer = SceneInferencer(
+        TINY,
+        str(checkpoint),
+        tile_size=64,
+        overlap=16,
+        cfg_options={'model.test_cfg.score_thr': 0.0},
+    )
+    assert isinstance(inferencer.visualizer, DetLocalVisualizer)
+    assert inferencer.visualizer.dataset_meta['classes'] == SEED12.names
+    packed = inferencer.load(scene)
+    sample = inferencer(scene)
+    assert len(sample.pred_instances) > 0  # untrained, threshold 0
+    out = inferencer.draw(
+        packed, sample, tmp_path / 'drawn.png', score_thr=0.0, max_side=150
+    )
+    assert cv2.imread(str(out)).shape == (100, 150, 3)
+
+
+def test_a_checkpoint_without_type_ids_is_refused(tmp_path):
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+    from xview_plugins.utils.checkpoint import CheckpointError
+
+    path = tmp_path / 'no_meta.pth'
+    torch.save(dict(state_dict=yolov7_tiny_state(12)), path)
+    with pytest.raises(CheckpointError, match='xview_type_ids'):
+        SceneInferencer(TINY, str(path))

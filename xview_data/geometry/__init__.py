@@ -1,0 +1,34 @@
+"""Where things are: tiling windows, chips (planned, then written), splits
+and lon/lat georeference (no torch here)."""
+
+from .chipping import (
+    ChipWindow,
+    chip_scenes,
+    cut_background_chips,
+    cut_object_chips,
+    object_windows,
+    plan_scene_chips,
+    sample_background_windows,
+    write_chip_images,
+)
+from .georeference import box_rings, lonlat_rings
+from .splits import split_by_scene, stratified_split, val_scene_names
+from .tiling import clip_to_window, window_starts
+
+__all__ = [
+    'ChipWindow',
+    'chip_scenes',
+    'cut_background_chips',
+    'cut_object_chips',
+    'object_windows',
+    'plan_scene_chips',
+    'sample_background_windows',
+    'write_chip_images',
+    'box_rings',
+    'lonlat_rings',
+    'split_by_scene',
+    'stratified_split',
+    'val_scene_names',
+    'clip_to_window',
+    'window_starts',
+]

@@ -1,0 +1,192 @@
+"""Whole-scene inference on a config's own parts: mmdet's
+``inference_detector`` idiom (the config's test pipeline, then
+``model.test_step``) with the detector wrapped in ``SlicedInference``, and
+drawing through the config's visualizer."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+
+from xview_data.structures import ClassMap
+
+from ..utils.checkpoint import CheckpointError
+from .runner_config import ConfigError, read_config
+
+# SlicedInference options a caller may set; None keeps the config's (or the
+# wrapper's default)
+SLICING_OPTIONS = ('tile_size', 'overlap', 'batch_size', 'merge', 'full_scene')
+SCENE_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape')
+
+
+def sliced_model_config(model_cfg: dict, **options) -> dict:
+    """``model_cfg`` wrapped in ``SlicedInference`` (or, when it already is
+    one, a copy), with the given slicing ``options`` (None: unchanged)."""
+    unknown = set(options) - set(SLICING_OPTIONS)
+    if unknown:
+        raise TypeError(f'unknown slicing options {sorted(unknown)}')
+    model_cfg = copy.deepcopy(dict(model_cfg))
+    if model_cfg.get('type') != 'SlicedInference':
+        model_cfg = dict(type='SlicedInference', detector=model_cfg)
+    model_cfg.update({k: v for k, v in options.items() if v is not None})
+    return model_cfg
+
+
+def scene_pipeline_cfg(cfg: Config) -> list[dict]:
+    """The config's test pipeline as it applies to a whole scene: its image
+    loading (with every option: bands, stretch, channel order) and packing;
+    annotation loading and the tile-level geometry (resize, pad) are left
+    out, ``SlicedInference`` cuts and pads the tiles."""
+    from mmdet.utils import get_test_pipeline_cfg
+
+    try:
+        pipeline = get_test_pipeline_cfg(cfg)
+    except (AttributeError, KeyError) as err:
+        raise ConfigError(
+            f'{cfg.filename}: no test_dataloader.dataset.pipeline to read '
+            'scenes with'
+        ) from err
+    loading = [
+        dict(step)
+        for step in pipeline
+        if str(step['type']).split('.')[-1].startswith('Load')
+        and str(step['type']).split('.')[-1] != 'LoadAnnotations'
+    ]
+    if not loading:
+        raise ConfigError(
+            f'{cfg.filename}: the test pipeline loads no image'
+            f' ({[s["type"] for s in pipeline]})'
+        )
+    return [*loading, dict(type='PackDetInputs', meta_keys=SCENE_META_KEYS)]
+
+
+class SceneInferencer:
+    """Detect objects in whole scenes with a config's detector.
+
+    The scene is read by the config's own test pipeline (its loading steps,
+    see :func:`scene_pipeline_cfg`), the detector runs by tiles inside
+    ``SlicedInference`` (``tile_size``, ``overlap``, ``batch_size``,
+    ``merge``, ``full_scene``; None keeps the config's), and the checkpoint's
+    ``dataset_meta`` (stored by the runner from the training dataset) names
+    the classes and their xView type ids.
+
+    Example::
+
+        inferencer = SceneInferencer(CONFIG, CHECKPOINT, tile_size=640)
+        sample = inferencer('scene.tif')        # a DetDataSample
+        inferencer.draw(sample, 'scene.png')
+    """
+
+    def __init__(
+        self,
+        config: Union[str, Path, Config],
+        checkpoint: str,
+        device: str = 'cpu',
+        cfg_options: Optional[dict] = None,
+        **slicing,
+    ) -> None:
+        from mmdet.registry import MODELS, VISUALIZERS
+        from mmengine.model import revert_sync_batchnorm
+        from mmengine.registry import init_default_scope
+
+        from ..utils import load_detector_checkpoint
+
+        cfg = (
+            copy.deepcopy(config)
+            if isinstance(config, Config)
+            else read_config(config)
+        )
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+        cfg.model = sliced_model_config(cfg.model, **slicing)
+        self.cfg = cfg
+        init_default_scope(cfg.get('default_scope', 'mmdet'))
+        self.pipeline = Compose(scene_pipeline_cfg(cfg))
+        model = revert_sync_batchnorm(MODELS.build(cfg.model))
+        model.cfg, model.dataset_meta = cfg, {}
+        load_detector_checkpoint(model, checkpoint)
+        self.class_map = self._class_map(model.dataset_meta, checkpoint)
+        self.model = model.to(device).eval()
+        self.visualizer = VISUALIZERS.build(
+            dict(
+                cfg.get('visualizer', dict(type='DetLocalVisualizer')),
+                name=f'scene_inferencer_{id(self)}',
+                vis_backends=None,
+                save_dir=None,
+            )
+        )
+        self.visualizer.dataset_meta = model.dataset_meta
+
+    @staticmethod
+    def _class_map(dataset_meta: dict, checkpoint: str) -> ClassMap:
+        classes = dataset_meta.get('classes')
+        type_ids = dataset_meta.get('xview_type_ids')
+        if not classes or not type_ids or len(classes) != len(type_ids):
+            raise CheckpointError(
+                f'{checkpoint}: its meta.dataset_meta does not name the'
+                " classes and their xView type ids ('classes',"
+                " 'xview_type_ids' of equal length); checkpoints of"
+                ' tools/train.py on an xView dataset and of'
+                ' tools/convert_yolov7_weights.py carry them'
+            )
+        return ClassMap(tuple(type_ids), tuple(classes))
+
+    def load(self, path: Union[str, Path]) -> dict:
+        """The scene packed by the config's pipeline: ``inputs`` (C, H, W)
+        uint8 as loaded, ``data_samples`` with its metainfo."""
+        return self.pipeline(dict(img_path=str(path), img_id=0))
+
+    def __call__(self, path: Union[str, Path]) -> DetDataSample:
+        """Detections of one scene (``pred_instances`` in scene pixels)."""
+        return self.predict(self.load(path))
+
+    def predict(self, packed: dict) -> DetDataSample:
+        with torch.no_grad():
+            return self.model.test_step(pseudo_collate([packed]))[0]
+
+    def draw(
+        self,
+        packed: dict,
+        sample: DetDataSample,
+        out_file: Union[str, Path],
+        score_thr: float = 0.3,
+        max_side: Optional[int] = 2048,
+    ) -> Path:
+        """Write a PNG of the scene with its detections above ``score_thr``,
+        drawn by the config's visualizer on the scene downscaled so that its
+        longer side is at most ``max_side``."""
+        import cv2
+
+        image = packed['inputs'].permute(1, 2, 0).numpy()
+        if self._loads_bgr():
+            image = image[..., ::-1]
+        sample = sample.clone()
+        scale = 1.0
+        if max_side and max(image.shape[:2]) > max_side:
+            scale = max_side / max(image.shape[:2])
+            image = cv2.resize(
+                image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
+            )
+            sample.pred_instances.bboxes = sample.pred_instances.bboxes * scale
+        out_file = Path(out_file)
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        self.visualizer.add_datasample(
+            out_file.stem,
+            np.ascontiguousarray(image),
+            sample,
+            draw_gt=False,
+            pred_score_thr=score_thr,
+            out_file=str(out_file),
+        )
+        return out_file
+
+    def _loads_bgr(self) -> bool:
+        loader = self.pipeline.transforms[0]
+        return getattr(loader, 'channel_order', 'bgr') == 'bgr'
