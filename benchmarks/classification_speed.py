@@ -72,9 +72,9 @@ def main() -> None:
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
     print('| what | throughput |')
     print('| --- | --- |')
-    ffnn = train_throughput(dict(type='SeedFFNN', model=3))
+    ffnn = train_throughput(dict(type='RecognitionFFNN', model=3))
     print(f'| FFNN model 3, training, 224 px | {ffnn:.1f} images/s |')
-    cnn = train_throughput(dict(type='SeedCNN', model=6), steps=2)
+    cnn = train_throughput(dict(type='RecognitionCNN', model=6), steps=2)
     print(f'| CNN model 6, training, 224 px | {cnn:.1f} images/s |')
     print(
         '| GeoTIFF chip loading (224 px) |'

@@ -135,7 +135,7 @@ def make_release(
     import rasterio
     from rasterio.transform import from_origin
 
-    from xview_data.structures import SEED12, XVIEW_TYPE_NAMES
+    from xview_data.structures import BENCHMARK12, XVIEW_TYPE_NAMES
 
     shutil.rmtree(folder, ignore_errors=True)
     (folder / 'train_images').mkdir(parents=True)
@@ -165,7 +165,7 @@ def make_release(
     all_types = np.array(list(XVIEW_TYPE_NAMES) + [75, 82, 87])
     types = np.where(
         rng.random(n_features) < seed_share,
-        rng.choice(SEED12.type_ids, n_features),
+        rng.choice(BENCHMARK12.type_ids, n_features),
         rng.choice(all_types, n_features),
     )
     image_of = rng.integers(0, n_images, n_features)

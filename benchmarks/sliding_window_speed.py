@@ -37,7 +37,7 @@ def main() -> None:
         type='ChipClassifier',
         num_classes=13,
         backbone=dict(
-            type='SeedCNN',
+            type='RecognitionCNN',
             model=6,
             input_size=(args.window, args.window, 3),
             padding='valid',

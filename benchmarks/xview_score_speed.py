@@ -313,7 +313,7 @@ def make_submission(
     wrong class), the rest random false positives; scores rounded to
     ``score_decimals``."""
     from xview_data.formats import write_submission_file, write_xview_geojson
-    from xview_data.structures import SEED12, AnnotationTable, ImageRecord
+    from xview_data.structures import BENCHMARK12, AnnotationTable, ImageRecord
 
     rng = np.random.default_rng(seed)
     n_gt = scenes * gt_per_scene
@@ -322,7 +322,9 @@ def make_submission(
     wh = rng.uniform(8, 100, (n_gt, 2))
     boxes = np.round(np.column_stack([xy, xy + wh]))
     types = rng.choice(
-        np.array(SEED12.type_ids), n_gt, p=np.r_[[0.4, 0.4], np.full(10, 0.02)]
+        np.array(BENCHMARK12.type_ids),
+        n_gt,
+        p=np.r_[[0.4, 0.4], np.full(10, 0.02)],
     )
     images = [
         ImageRecord(f'{1000 + i}.tif', 3000, 3000) for i in range(scenes)
@@ -335,7 +337,9 @@ def make_submission(
     det_boxes = boxes[picked] + rng.normal(0, 4, (len(picked), 4))
     det_types = types[picked].copy()
     wrong = rng.random(len(picked)) < 0.1
-    det_types[wrong] = rng.choice(np.array(SEED12.type_ids), int(wrong.sum()))
+    det_types[wrong] = rng.choice(
+        np.array(BENCHMARK12.type_ids), int(wrong.sum())
+    )
     det_image = image[picked]
     n_fp = detections - len(picked)
     fp_xy = rng.uniform(0, 2900, (n_fp, 2))
@@ -345,7 +349,9 @@ def make_submission(
             np.column_stack([fp_xy, fp_xy + rng.uniform(8, 100, (n_fp, 2))]),
         ]
     )
-    det_types = np.r_[det_types, rng.choice(np.array(SEED12.type_ids), n_fp)]
+    det_types = np.r_[
+        det_types, rng.choice(np.array(BENCHMARK12.type_ids), n_fp)
+    ]
     det_image = np.r_[det_image, rng.integers(0, scenes, n_fp)]
     det_boxes = np.round(det_boxes.clip(0), 1)
     scores = np.round(rng.uniform(0.01, 1, detections), score_decimals)

@@ -46,7 +46,7 @@ test_dataloader = dict(
         data_root={{_base_.data_root}},
         ann_file='xView_train.geojson',
         data_prefix=dict(img='train_images/'),
-        classes='seed12',
+        classes='benchmark12',
         split='val',
         val_fraction=0.25,
         split_seed=0,

@@ -15,6 +15,10 @@ import pytest
 
 from tests.conftest import ROOT
 
+# end to end (training, processes, installs): deselected by
+# -m "not slow"
+pytestmark = pytest.mark.slow
+
 OWN = ('xview_plugins', 'xview_data', '__editable__', 'xview-plugins')
 
 

@@ -7,7 +7,7 @@ it.
 """
 
 from .structures import (
-    SEED12,
+    BENCHMARK12,
     XVIEW60,
     AnnotationTable,
     ClassMap,
@@ -19,7 +19,7 @@ __all__ = [
     'AnnotationTable',
     'ImageRecord',
     'ClassMap',
-    'SEED12',
+    'BENCHMARK12',
     'XVIEW60',
     'load_class_map',
 ]

@@ -10,20 +10,14 @@
 # Valid convolutions (padding='valid') so that the detector can run it fully
 # convolutionally with the same scores as window by window; batch normalization
 # and balanced class weights so that a short CPU run learns the rare classes.
-_base_ = ['../classification/cnn_base.py']
+_base_ = [
+    '../classification/cnn_base.py',
+    '../_base_/models/cnn-model6_windows.py',
+]
 data_root = 'data/synthetic_xview_windows/'
-classes = 'seed12+background'
-input_size = 64
+classes = 'benchmark12+background'
 max_per_class = 60
-model = dict(
-    num_classes=13,
-    class_weights='balanced',
-    backbone=dict(
-        input_size=(input_size, input_size, 3),
-        padding='valid',
-        batch_norm=True,
-    ),
-)
+model = {{_base_.window_classifier}}
 train_pipeline = [
     dict(type='LoadGeoTIFFFromFile'),
     dict(type='RandomRot90', prob=0.75),

@@ -9,13 +9,17 @@
 #   python tools/test.py \
 #       configs/sliding_window/sliding-window_cnn-model6_synthetic-xview.py \
 #       work_dirs/sliding_window_classifier/best_cls_mean_accuracy_epoch_N.pth
-_base_ = ['../_base_/default_runtime.py']
+# The classifier's checkpoint is tools/test.py's (or tools/infer.py's)
+# CHECKPOINT; init_cfg=dict(type='Pretrained', checkpoint=...) would load it
+# in init_weights().
+_base_ = [
+    '../_base_/default_runtime.py',
+    '../_base_/models/cnn-model6_windows.py',
+]
 
 model = dict(
     type='SlidingWindowDetector',
-    classifier='{{ fileDirname }}/cnn-model6_background_synthetic-xview.py',
-    # the classifier's weights: here, or as tools/test.py's CHECKPOINT
-    checkpoint=None,
+    classifier={{_base_.window_classifier}},
     windows=[(32, 8), (48, 12), (64, 16), (96, 24), (160, 40), (224, 56)],
     background_class=-1,
     score_thr=0.5,
@@ -27,7 +31,7 @@ model = dict(
 
 data_root = 'data/synthetic_xview/'
 tiles = dict(
-    classes='seed12',
+    classes='benchmark12',
     tile_size=320,
     tile_overlap=32,
     min_visible=0.5,

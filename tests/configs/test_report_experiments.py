@@ -37,7 +37,8 @@ def experiment_config(row, suffix=''):
 def check_against_row(cfg, row):
     backbone = cfg.model.backbone
     assert (
-        backbone.type == {'ffnn': 'SeedFFNN', 'cnn': 'SeedCNN'}[row['family']]
+        backbone.type
+        == {'ffnn': 'RecognitionFFNN', 'cnn': 'RecognitionCNN'}[row['family']]
     )
     assert backbone.model == int(row['model'])
     assert cfg.train_cfg.max_epochs == int(row['epochs'])

@@ -108,7 +108,12 @@ def test_defective_features_are_skipped_and_counted(tmp_path, scene):
             ('10,10,40', 18, '1.tif', 3),  # three numbers
             ('10,10,40,30', 18, '1.tif', 1),  # duplicate feature
             ('10,10,40,30', 999, '1.tif', 4),  # type id outside the mapping
-            ('10,10,40,30', 21, '1.tif', 5),  # an xView class outside seed12
+            (
+                '10,10,40,30',
+                21,
+                '1.tif',
+                5,
+            ),  # an xView class outside benchmark12
             ('10,10,40,30', 18, 'absent.tif', 6),  # missing image
         ],
     )
@@ -126,7 +131,7 @@ def test_defective_features_are_skipped_and_counted(tmp_path, scene):
     assert skipped['missing image'] == 1
     assert (
         sum(summary['objects'].values()) == 1
-    )  # type 21 is not a seed12 class
+    )  # type 21 is not a benchmark12 class
     assert 'skipped' in result.stdout
 
 
@@ -221,7 +226,7 @@ def test_a_checkpoint_for_another_number_of_classes_is_refused_by_test_py(
     import xview_plugins  # noqa: F401
     from xview_plugins.models import ChipClassifier
 
-    backbone = dict(type='SeedFFNN', model=4)
+    backbone = dict(type='RecognitionFFNN', model=4)
     checkpoint = tmp_path / 'twelve.pth'
     torch.save(
         dict(

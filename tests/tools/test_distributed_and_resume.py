@@ -8,9 +8,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 
 from tests.conftest import ROOT, run_tool
+
+# end to end (training, processes, installs): deselected by
+# -m "not slow"
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:

@@ -73,6 +73,7 @@ def test_data_root_reaches_every_dataset_and_annotation_file():
     assert rtmdet.test_evaluator.ann_file == 'chips/val.json'
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize('config', [YOLOV7, TINY], ids=['yolov7', 'tiny'])
 def test_the_card_configs_train_on_the_synthetic_release(
     config, synthetic_release, tmp_path

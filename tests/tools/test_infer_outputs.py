@@ -18,15 +18,15 @@ from tests.conftest import ROOT, TINY, write_tif, yolov7_tiny_state
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    from xview_data.structures import SEED12
+    from xview_data.structures import BENCHMARK12
 
     torch.save(
         dict(
             state_dict=yolov7_tiny_state(12),
             meta=dict(
                 dataset_meta=dict(
-                    classes=tuple(SEED12.names),
-                    xview_type_ids=tuple(SEED12.type_ids),
+                    classes=tuple(BENCHMARK12.names),
+                    xview_type_ids=tuple(BENCHMARK12.type_ids),
                 )
             ),
         ),
@@ -109,6 +109,7 @@ def test_a_folder_without_scenes_is_refused(checkpoint, tmp_path, capsys):
     assert code == 2 and 'no .tif or .tiff scenes' in err
 
 
+@pytest.mark.slow  # three tools in processes
 def test_official_weights_convert_infer_and_score(
     reference_dir, synthetic_release, tmp_path
 ):

@@ -15,6 +15,10 @@ import pytest
 from tests.conftest import ROOT, write_geojson, write_tif
 from xview_data.io import recover_interrupted_swap
 
+# end to end (training, processes, installs): deselected by
+# -m "not slow"
+pytestmark = pytest.mark.slow
+
 # Runs the converter with every file-system call counted; SIGKILL at call
 # KILL_AT; prints the count and the call number at which the swap began (the
 # rename to '.ready-').

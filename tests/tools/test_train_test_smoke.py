@@ -9,6 +9,10 @@ import torch
 
 from tests.conftest import LOADERS_IN_PROCESS, ROOT, run_tool
 
+# end to end (training, processes, installs): deselected by
+# -m "not slow"
+pytestmark = pytest.mark.slow
+
 CONFIG = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
 
 

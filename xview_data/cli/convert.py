@@ -41,8 +41,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument(
         '--classes',
-        default='seed12',
-        help="'seed12' (default), 'xview60' or a JSON class map",
+        default='benchmark12',
+        help="'benchmark12' (default), 'xview60' or a JSON class map",
     )
     parser.add_argument(
         '--chip-size',

@@ -29,6 +29,7 @@ from ..formats import (
     write_yolo_labels,
 )
 from ..geometry import (
+    ObjectChipGeometry,
     chip_scenes,
     cut_background_chips,
     cut_object_chips,
@@ -52,7 +53,7 @@ class ConvertOptions:
     src_format: str
     dst_formats: Sequence[str]
     images: Optional[PathLike] = None
-    classes: Union[str, ClassMap] = 'seed12'
+    classes: Union[str, ClassMap] = 'benchmark12'
     chip_size: Optional[int] = None
     overlap: int = 0
     min_visible: float = 0.5
@@ -291,15 +292,16 @@ def _write_outputs(
                 )
             )
         if 'recognition' in formats:
-            size = options.chip_size or 224
+            geometry = ObjectChipGeometry(
+                options.chip_size or 224, options.context
+            )
             scenes = source_splits[split]
             chips = cut_object_chips(
                 scenes,
                 image_dir,
                 stage,
                 f'xview_{split}',
-                size,
-                options.context,
+                geometry,
                 progress=progress.update,
             )
             chip_classes = class_map
@@ -310,8 +312,7 @@ def _write_outputs(
                     stage,
                     f'xview_{split}',
                     options.background,
-                    size,
-                    options.context,
+                    geometry,
                     max_overlap=options.background_max_overlap,
                     seed=options.seed,
                 )

@@ -13,15 +13,14 @@ from typing import Union
 
 from ..errors import InputError, unreadable
 from ..io import atomic_write, safe_relative_path
-from ..structures import (
+from ..structures.annotation_table import (
     INVERTED_BOX,
-    NOT_SCORED_TYPE_IDS,
     ZERO_AREA_BOX,
     AnnotationTable,
     ImageRecord,
-    parse_float,
-    parse_int,
 )
+from ..structures.numbers import parse_float, parse_int
+from ..structures.xview_classes import NOT_SCORED_TYPE_IDS
 
 PathLike = Union[str, Path]
 

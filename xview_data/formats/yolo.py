@@ -103,11 +103,7 @@ def write_yolo_labels(
     made_dirs = set()
     for position, objects in table.groups():
         record = table.images[position]
-        if not record.width or not record.height:
-            raise InputError(
-                f'{record.file_name}: YOLO labels need the image size; '
-                'pass --images so that sizes can be read'
-            )
+        record.require_size('YOLO labels')
         target = path_inside(label_root, label_name(record.file_name))
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)

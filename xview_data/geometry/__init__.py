@@ -3,10 +3,10 @@ and lon/lat georeference (no torch here)."""
 
 from .chipping import (
     ChipWindow,
+    ObjectChipGeometry,
     chip_scenes,
     cut_background_chips,
     cut_object_chips,
-    object_windows,
     plan_scene_chips,
     sample_background_windows,
     write_chip_images,
@@ -17,10 +17,10 @@ from .tiling import clip_to_window, window_starts
 
 __all__ = [
     'ChipWindow',
+    'ObjectChipGeometry',
     'chip_scenes',
     'cut_background_chips',
     'cut_object_chips',
-    'object_windows',
     'plan_scene_chips',
     'sample_background_windows',
     'write_chip_images',

@@ -61,11 +61,7 @@ def plan_scene_chips(
     covered = np.zeros(len(table), bool)
     for position, objects in table.groups():
         scene = table.images[position]
-        if not scene.width or not scene.height:
-            raise ValueError(
-                f'{scene.file_name}: chipping needs the image size (pass'
-                ' --images)'
-            )
+        scene.require_size('chipping')
         boxes = table.boxes[objects]
         width, height = (
             min(chip_size, scene.width),
@@ -184,20 +180,27 @@ def chip_scenes(
     return chipped
 
 
-def object_windows(
-    boxes: np.ndarray, context: float = 1.5, min_window: int = 32
-) -> np.ndarray:
-    """Square context windows ``(left, top, side)`` centred on each box, of
-    side ``max(context * longer box side, min_window)``, rounded to whole
-    pixels."""
-    sides = np.maximum(
-        context
-        * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]),
-        min_window,
-    )
-    left = np.round((boxes[:, 0] + boxes[:, 2]) / 2 - sides / 2)
-    top = np.round((boxes[:, 1] + boxes[:, 3]) / 2 - sides / 2)
-    return np.column_stack([left, top, np.round(sides)]).astype(np.int64)
+@dataclass(frozen=True)
+class ObjectChipGeometry:
+    """How a recognition chip is cut around an object: a square window of
+    side ``max(context * longer box side, min_window)`` centred on the box,
+    resized to ``size`` x ``size``."""
+
+    size: int = 224
+    context: float = 1.5
+    min_window: int = 32
+
+    def windows(self, boxes: np.ndarray) -> np.ndarray:
+        """Each box's window ``(left, top, side)``, rounded to whole
+        pixels."""
+        sides = np.maximum(
+            self.context
+            * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]),
+            self.min_window,
+        )
+        left = np.round((boxes[:, 0] + boxes[:, 2]) / 2 - sides / 2)
+        top = np.round((boxes[:, 1] + boxes[:, 3]) / 2 - sides / 2)
+        return np.column_stack([left, top, np.round(sides)]).astype(np.int64)
 
 
 def _write_window_chip(
@@ -220,25 +223,21 @@ def cut_object_chips(
     image_dir: PathLike,
     out_dir: PathLike,
     folder: str,
-    size: int = 224,
-    context: float = 1.5,
-    min_window: int = 32,
+    geometry: ObjectChipGeometry = ObjectChipGeometry(),
     progress: Optional[Callable] = None,
 ) -> AnnotationTable:
-    """One ``size`` x ``size`` chip per object, resized from a square context
-    window.
-
-    The window is centred on the box, its side ``max(context * max(w, h),
-    min_window)``; parts outside the scene are zero. The returned table has one
-    image per chip (``<folder>/<n>.tif``, numbered from 1) and the box in chip
+    """One chip per object, cut and resized as ``geometry`` says; parts of
+    the window outside the scene are zero. The returned table has one image
+    per chip (``<folder>/<n>.tif``, numbered from 1) and the box in chip
     pixels.
     """
+    size = geometry.size
     chips, boxes = [], []
     path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)
     for position, objects in table.groups():
         scene = table.images[position]
         for obj, (left, top, side) in zip(
-            objects, object_windows(table.boxes[objects], context, min_window)
+            objects, geometry.windows(table.boxes[objects])
         ):
             name = f'{folder}/{len(chips) + 1:06d}.tif'
             _write_window_chip(
@@ -321,23 +320,22 @@ def cut_background_chips(
     out_dir: PathLike,
     folder: str,
     per_scene: int,
-    size: int = 224,
-    context: float = 1.5,
-    min_window: int = 32,
+    geometry: ObjectChipGeometry = ObjectChipGeometry(),
     max_overlap: float = 0.1,
     seed: int = 0,
     type_id: int = 0,
 ) -> AnnotationTable:
     """``per_scene`` negative chips per scene of ``table``
     (``<folder>/bg_<n>.tif``): windows with at most ``max_overlap`` of any
-    object inside, at the sizes of the object chips' windows, resized to
-    ``size``. Their class is ``type_id`` (the Background class) and their box
-    the whole chip."""
+    object inside, at the sizes of the object chips' windows (``geometry``),
+    resized as they are. Their class is ``type_id`` (the Background class) and
+    their box the whole chip."""
     rng = np.random.default_rng(seed)
+    size = geometry.size
     all_sides = (
-        object_windows(table.boxes, context, min_window)[:, 2]
+        geometry.windows(table.boxes)[:, 2]
         if len(table)
-        else np.array([min_window, size])
+        else np.array([geometry.min_window, size])
     )
     chips = []
     path_inside(out_dir, folder).mkdir(parents=True, exist_ok=True)

@@ -8,10 +8,10 @@ from .annotation_table import (
 from .numbers import parse_float, parse_int
 from .xview_classes import (
     BACKGROUND_TYPE_ID,
+    BENCHMARK12,
+    BENCHMARK12_CLASSES,
     NOT_SCORED_TYPE_IDS,
     OFFICIAL_SCORER_SPLITS,
-    SEED12,
-    SEED12_CLASSES,
     XVIEW60,
     XVIEW_TYPE_NAMES,
     ClassMap,
@@ -24,8 +24,8 @@ __all__ = [
     'concat_tables',
     'ClassMap',
     'load_class_map',
-    'SEED12',
-    'SEED12_CLASSES',
+    'BENCHMARK12',
+    'BENCHMARK12_CLASSES',
     'XVIEW60',
     'XVIEW_TYPE_NAMES',
     'NOT_SCORED_TYPE_IDS',

@@ -12,6 +12,8 @@ from typing import Iterator, Optional
 
 import numpy as np
 
+from ..errors import InputError
+
 # skip reasons shared by the readers
 INVERTED_BOX = 'inverted box (xmax < xmin or ymax < ymin)'
 ZERO_AREA_BOX = 'zero-area box'
@@ -35,6 +37,16 @@ class ImageRecord:
     @property
     def scene_name(self) -> str:
         return self.scene or self.file_name
+
+    def require_size(self, purpose: str) -> tuple[int, int]:
+        """``(width, height)``, or an ``InputError`` saying that ``purpose``
+        needs them (sizes are read from the images given with --images)."""
+        if not self.width or not self.height:
+            raise InputError(
+                f'{self.file_name}: {purpose} needs the image size; pass'
+                ' --images so that sizes can be read'
+            )
+        return self.width, self.height
 
 
 @dataclass

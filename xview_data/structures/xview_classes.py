@@ -84,7 +84,7 @@ NOT_SCORED_TYPE_IDS: frozenset[int] = frozenset((75, 82, 87))
 
 # The xview_recognition / xview_detection benchmark subset, in index order,
 # with the object counts of the report's Table 1 (type_id, name, count).
-SEED12_CLASSES: tuple[tuple[int, str, int], ...] = (
+BENCHMARK12_CLASSES: tuple[tuple[int, str, int], ...] = (
     (13, 'Cargo plane', 628),
     (15, 'Helicopter', 49),
     (18, 'Small car', 195133),
@@ -100,123 +100,34 @@ SEED12_CLASSES: tuple[tuple[int, str, int], ...] = (
 )
 
 # Class groups of the official xView scorer.
+# (type ids packed in rows: one per line would hide the table)
+# fmt: off
 OFFICIAL_SCORER_SPLITS: dict[str, tuple[int, ...]] = {
     'small': (
-        17,
-        18,
-        19,
-        20,
-        21,
-        23,
-        24,
-        26,
-        27,
-        28,
-        32,
-        41,
-        60,
-        62,
-        63,
-        64,
-        65,
-        66,
-        91,
+        17, 18, 19, 20, 21, 23, 24, 26, 27, 28, 32, 41,
+        60, 62, 63, 64, 65, 66, 91,
     ),
     'medium': (
-        11,
-        12,
-        15,
-        25,
-        29,
-        33,
-        34,
-        35,
-        36,
-        37,
-        38,
-        42,
-        44,
-        47,
-        50,
-        53,
-        56,
-        59,
-        61,
-        71,
-        72,
-        73,
-        76,
-        84,
-        86,
-        93,
-        94,
+        11, 12, 15, 25, 29, 33, 34, 35, 36, 37, 38, 42,
+        44, 47, 50, 53, 56, 59, 61, 71, 72, 73, 76, 84,
+        86, 93, 94,
     ),
-    'large': (13, 40, 45, 49, 51, 52, 54, 55, 57, 74, 77, 79, 83, 89),
+    'large': (
+        13, 40, 45, 49, 51, 52, 54, 55, 57, 74, 77, 79,
+        83, 89,
+    ),
     'common': (
-        13,
-        17,
-        18,
-        19,
-        20,
-        21,
-        23,
-        24,
-        25,
-        26,
-        27,
-        28,
-        34,
-        35,
-        41,
-        47,
-        60,
-        63,
-        64,
-        71,
-        72,
-        73,
-        76,
-        77,
-        79,
-        83,
-        86,
-        89,
-        91,
+        13, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27, 28,
+        34, 35, 41, 47, 60, 63, 64, 71, 72, 73, 76, 77,
+        79, 83, 86, 89, 91,
     ),
     'rare': (
-        11,
-        12,
-        15,
-        29,
-        32,
-        33,
-        36,
-        37,
-        38,
-        40,
-        42,
-        44,
-        45,
-        49,
-        50,
-        51,
-        52,
-        53,
-        54,
-        55,
-        56,
-        57,
-        59,
-        61,
-        62,
-        65,
-        66,
-        74,
-        84,
-        93,
-        94,
+        11, 12, 15, 29, 32, 33, 36, 37, 38, 40, 42, 44,
+        45, 49, 50, 51, 52, 53, 54, 55, 56, 57, 59, 61,
+        62, 65, 66, 74, 84, 93, 94,
     ),
 }
+# fmt: on
 
 
 BACKGROUND_TYPE_ID = 0
@@ -290,34 +201,37 @@ class ClassMap:
         )
 
 
-SEED12 = ClassMap(
-    tuple(c[0] for c in SEED12_CLASSES), tuple(c[1] for c in SEED12_CLASSES)
+BENCHMARK12 = ClassMap(
+    tuple(c[0] for c in BENCHMARK12_CLASSES),
+    tuple(c[1] for c in BENCHMARK12_CLASSES),
 )
 XVIEW60 = ClassMap(tuple(XVIEW_TYPE_NAMES), tuple(XVIEW_TYPE_NAMES.values()))
 
 ClassSpec = Union[str, Path, ClassMap, Iterable[int], None]
 
 
-def load_class_map(spec: ClassSpec = 'seed12') -> ClassMap:
-    """Resolve ``'seed12'`` (default), ``'xview60'``, a JSON file or a list of
-    type ids; a ``'+background'`` suffix on a name or path adds the
-    ``Background`` class last.
+def load_class_map(spec: ClassSpec = 'benchmark12') -> ClassMap:
+    """Resolve ``'benchmark12'`` (default; ``'seed12'``, its earlier name),
+    ``'xview60'``, a JSON file or a list of type ids; a ``'+background'``
+    suffix on a name or path adds the ``Background`` class last.
 
     A JSON file holds either ``[{"type_id": 18, "name": "car"}, ...]``, a list
     of type ids, or ``{"18": "car", ...}``; the order gives the indices.
     """
     if spec is None or isinstance(spec, ClassMap):
-        return spec or SEED12
+        return spec or BENCHMARK12
     if isinstance(spec, str) and spec.endswith('+background'):
         return load_class_map(spec[: -len('+background')]).with_background()
-    if isinstance(spec, str) and spec.lower() in ('seed12', 'xview60'):
-        return SEED12 if spec.lower() == 'seed12' else XVIEW60
+    named = dict(benchmark12=BENCHMARK12, xview60=XVIEW60, seed12=BENCHMARK12)
+    if isinstance(spec, str) and spec.lower() in named:
+        # 'seed12': the name earlier configs and checkpoints use
+        return named[spec.lower()]
     if isinstance(spec, (str, Path)):
         path = Path(spec)
         if not path.is_file():
             raise InputError(
-                f"class map '{spec}' is neither 'seed12', 'xview60' nor a JSON"
-                ' file'
+                f"class map '{spec}' is neither 'benchmark12', 'xview60' nor a"
+                ' JSON file'
             )
         try:
             data = json.loads(path.read_text())

@@ -23,7 +23,12 @@ import cv2
 import numpy as np
 
 from ..io import staged_directory
-from ..structures import SEED12, SEED12_CLASSES, AnnotationTable, ImageRecord
+from ..structures import (
+    BENCHMARK12,
+    BENCHMARK12_CLASSES,
+    AnnotationTable,
+    ImageRecord,
+)
 
 logger = logging.getLogger(__name__)
 PathLike = Union[str, Path]
@@ -35,20 +40,22 @@ MISSING_IMAGE_ID = '1395.tif'
 
 @dataclass(frozen=True)
 class SyntheticSpec:
-    num_images: int = 12
-    size: int = 1024
-    seed: int = 0
+    """What the generator makes (the defaults give the demo's release)."""
+
+    num_images: int = 12  # square scenes
+    size: int = 1024  # scene side in px
+    seed: int = 0  # the whole release follows from it
     objects_per_megapixel: float = 90.0
-    defect_rate: float = 0.005
-    min_class_share: float = 0.02
-    recognition_chip_size: int = 224
-    test_fraction: float = 0.25
+    defect_rate: float = 0.005  # share of features with the file's defects
+    min_class_share: float = 0.02  # floor of a class's share of objects
+    recognition_chip_size: int = 224  # the recognition layout's chips
+    test_fraction: float = 0.25  # scenes held out for the test layouts
 
 
 def class_probabilities(min_share: float) -> np.ndarray:
     """Table 1 frequencies with a floor, so that rare classes still occur in a
     small set."""
-    counts = np.array([c[2] for c in SEED12_CLASSES], np.float64)
+    counts = np.array([c[2] for c in BENCHMARK12_CLASSES], np.float64)
     shares = np.maximum(counts / counts.sum(), min_share)
     return shares / shares.sum()
 
@@ -102,22 +109,11 @@ def _colour(
     )
 
 
-_CAR_COLOURS = [
-    (235, 235, 235),
-    (30, 30, 30),
-    (40, 40, 170),
-    (150, 60, 20),
-    (160, 160, 160),
-    (200, 200, 210),
-    (30, 90, 30),
-]
-_CONTAINER_COLOURS = [
-    (40, 40, 190),
-    (170, 90, 20),
-    (20, 120, 230),
-    (60, 140, 60),
-    (190, 190, 190),
-]
+# colours of the drawn objects
+_CAR_COLOURS = [(235, 235, 235), (30, 30, 30), (40, 40, 170), (150, 60, 20)]
+_CAR_COLOURS += [(160, 160, 160), (200, 200, 210), (30, 90, 30)]
+_CONTAINER_COLOURS = [(40, 40, 190), (170, 90, 20), (20, 120, 230)]
+_CONTAINER_COLOURS += [(60, 140, 60), (190, 190, 190)]
 
 
 def _draw_object(
@@ -397,7 +393,7 @@ def _scene(size: int, spec: SyntheticSpec, rng: np.random.Generator):
     n_objects = rng.poisson(spec.objects_per_megapixel * size * size / 1e6)
     # Buildings first so that vehicles and tanks are drawn on top of ground,
     # not under roofs.
-    type_ids = np.array(SEED12.type_ids)[
+    type_ids = np.array(BENCHMARK12.type_ids)[
         rng.choice(len(probs), n_objects, p=probs)
     ]
     type_ids = sorted(type_ids.tolist(), key=lambda t: (t != 73, t))
@@ -509,7 +505,7 @@ def generate_synthetic_xview(
     from rasterio.crs import CRS
 
     from ..formats import write_coco, write_xview_txt
-    from ..geometry import cut_object_chips, split_by_scene
+    from ..geometry import ObjectChipGeometry, cut_object_chips, split_by_scene
     from ..imagery import write_geotiff
 
     if spec.num_images < 1:
@@ -567,10 +563,12 @@ def generate_synthetic_xview(
                 stage / 'train_images',
                 stage / 'recognition',
                 f'xview_{name}',
-                spec.recognition_chip_size,
+                ObjectChipGeometry(spec.recognition_chip_size),
             )
             write_coco(
-                chips, stage / 'recognition' / f'xview_ann_{name}.json', SEED12
+                chips,
+                stage / 'recognition' / f'xview_ann_{name}.json',
+                BENCHMARK12,
             )
     return Path(out_dir)
 

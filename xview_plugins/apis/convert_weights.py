@@ -73,7 +73,7 @@ def convert_official_weights(src: str, dst: str, config: str) -> dict:
 
     dataset = cfg.get('test_dataloader', {}).get('dataset', {})
     class_map = load_class_map(
-        dataset.get('classes') or cfg.get('classes') or 'seed12'
+        dataset.get('classes') or cfg.get('classes') or 'benchmark12'
     )
     dataset_meta = dict(
         classes=tuple(class_map.names),

@@ -55,7 +55,11 @@ BUDGETS = ('short', 'full')
 def describe(cfg) -> dict:
     """The report's setting columns, read from a config."""
     backbone = cfg.model.backbone
-    if backbone.type == 'SeedCNN':
+    from mmdet.registry import MODELS
+
+    from ..models import RecognitionCNN
+
+    if MODELS.get(backbone.type) is RecognitionCNN:  # or its old name
         model = f'CNN {backbone.get("model", 6)}'
     else:
         model = (

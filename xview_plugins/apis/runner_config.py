@@ -20,6 +20,23 @@ from ..utils.checkpoint import register_safe_checkpoint_loader
 LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
 
 
+def add_runner_arguments(
+    parser: argparse.ArgumentParser, example: str
+) -> None:
+    """``--cfg-options`` (``example``: one override), ``--launcher`` and
+    ``--local-rank``, as mmdet's tools take them."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help=f'override settings, e.g. {example}',
+    )
+    parser.add_argument(
+        '--launcher', choices=LAUNCHERS, default='none', help='job launcher'
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
 def train_arg_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description='Train a detector or classifier'
@@ -43,16 +60,7 @@ def train_arg_parser() -> argparse.ArgumentParser:
             'when no CKPT is given'
         ),
     )
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings, e.g. train_cfg.max_epochs=2',
-    )
-    parser.add_argument(
-        '--launcher', choices=LAUNCHERS, default='none', help='job launcher'
-    )
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_arguments(parser, 'train_cfg.max_epochs=2')
     return parser
 
 
@@ -76,16 +84,7 @@ def test_arg_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='seconds between --show'
     )
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings, e.g. test_dataloader.batch_size=4',
-    )
-    parser.add_argument(
-        '--launcher', choices=LAUNCHERS, default='none', help='job launcher'
-    )
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_arguments(parser, 'test_dataloader.batch_size=4')
     return parser
 
 
@@ -179,14 +178,20 @@ def set_data_root(cfg: Config, data_root: str) -> None:
                 evaluator['ann_file'] = new_root + ann_file[len(old) :]
 
 
-def prepare_train_config(args: argparse.Namespace) -> Config:
-    cfg = load_config(
+def load_config_of(args: argparse.Namespace) -> Config:
+    """:func:`load_config` with the options of a train or test command
+    line."""
+    return load_config(
         args.config,
         args.work_dir,
         args.cfg_options,
         args.launcher,
         args.data_root,
     )
+
+
+def prepare_train_config(args: argparse.Namespace) -> Config:
+    cfg = load_config_of(args)
     if args.amp:
         if torch.cuda.is_available():
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
@@ -215,13 +220,7 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
 
 
 def prepare_test_config(args: argparse.Namespace) -> Config:
-    cfg = load_config(
-        args.config,
-        args.work_dir,
-        args.cfg_options,
-        args.launcher,
-        args.data_root,
-    )
+    cfg = load_config_of(args)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         from mmdet.engine.hooks.utils import trigger_visualization_hook

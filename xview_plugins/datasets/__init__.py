@@ -1,6 +1,7 @@
+from .class_metainfo import class_metainfo, class_palette
 from .dataset_wrappers import ClassAwareMixDataset
 from .transforms import LoadGeoTIFFFromFile, YOLOv7HSVRandomAug, YOLOv7MixUp
-from .xview_dataset import XViewDataset, XViewTxtDataset, class_palette
+from .xview_dataset import XViewDataset, XViewTxtDataset
 from .xview_recognition_dataset import XViewRecognitionDataset
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     'YOLOv7HSVRandomAug',
     'YOLOv7MixUp',
     'class_palette',
+    'class_metainfo',
 ]

@@ -3,7 +3,6 @@ txt)."""
 
 from __future__ import annotations
 
-import colorsys
 from pathlib import Path
 from typing import Optional, Union
 
@@ -19,16 +18,7 @@ from xview_data.formats import (
 from xview_data.geometry import chip_scenes, split_by_scene
 from xview_data.structures import AnnotationTable, ClassMap, load_class_map
 
-
-def class_palette(n: int) -> list[tuple[int, int, int]]:
-    """``n`` well-separated RGB colours (golden-ratio hues)."""
-    return [
-        tuple(
-            int(255 * c)
-            for c in colorsys.hsv_to_rgb((k * 0.618) % 1, 0.85, 0.95)
-        )
-        for k in range(n)
-    ]
+from .class_metainfo import check_split, class_metainfo, class_palette
 
 
 @DATASETS.register_module()
@@ -37,7 +27,7 @@ class XViewDataset(BaseDetDataset):
     ``xView_train.geojson``, ``data_prefix=dict(img='train_images/')``.
 
     Args:
-        classes: ``'seed12'`` (the benchmark's 12 classes, default),
+        classes: ``'benchmark12'`` (the benchmark's 12 classes, default),
             ``'xview60'``, a JSON class map or a list of xView type ids; other
             objects are skipped.
         min_size: boxes (after clipping to the image) narrower or lower than
@@ -55,13 +45,13 @@ class XViewDataset(BaseDetDataset):
     """
 
     METAINFO = dict(
-        classes=load_class_map('seed12').names, palette=class_palette(12)
+        classes=load_class_map('benchmark12').names, palette=class_palette(12)
     )
 
     def __init__(
         self,
         *args,
-        classes: Union[str, list, ClassMap, None] = 'seed12',
+        classes: Union[str, list, ClassMap, None] = 'benchmark12',
         min_size: float = 2.0,
         tile_size: Optional[int] = None,
         tile_overlap: int = 0,
@@ -72,10 +62,7 @@ class XViewDataset(BaseDetDataset):
         split_seed: int = 0,
         **kwargs,
     ) -> None:
-        if split not in (None, 'train', 'val'):
-            raise ValueError(
-                f"split must be None, 'train' or 'val', not {split!r}"
-            )
+        check_split(split)
         self.split = split
         self.val_fraction = val_fraction
         self.split_seed = split_seed
@@ -85,13 +72,13 @@ class XViewDataset(BaseDetDataset):
         self.tile_overlap = tile_overlap
         self.min_visible = min_visible
         self.keep_empty_tiles = keep_empty_tiles
-        metainfo = dict(
-            classes=tuple(self.class_map.names),
-            palette=class_palette(len(self.class_map)),
-            xview_type_ids=tuple(self.class_map.type_ids),
+        super().__init__(
+            *args,
+            metainfo=class_metainfo(
+                self.class_map, kwargs.pop('metainfo', None)
+            ),
+            **kwargs,
         )
-        metainfo.update(kwargs.pop('metainfo', None) or {})
-        super().__init__(*args, metainfo=metainfo, **kwargs)
 
     def read_table(self) -> AnnotationTable:
         return read_xview_geojson(self.ann_file)

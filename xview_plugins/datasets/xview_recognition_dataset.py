@@ -15,6 +15,8 @@ from xview_data.formats import read_recognition
 from xview_data.geometry import stratified_split
 from xview_data.structures import load_class_map
 
+from .class_metainfo import check_split, class_metainfo
+
 # The report's offline oversampling: a flip and the 90/180/270 rotations of the
 # image and of its flip, i.e. 7 extra views of each minority image.
 OVERSAMPLE_VIEWS = [(k, flip) for flip in (False, True) for k in range(4)][1:]
@@ -27,8 +29,8 @@ class XViewRecognitionDataset(BaseDataset):
     ``OfflineGeometricAugment``).
 
     Args:
-        classes: class map (``'seed12'`` default); ``category_id - 1`` is the
-            index.
+        classes: class map (``'benchmark12'`` default); ``category_id - 1``
+            is the index.
         max_per_class: keep at most this many chips per class (the report used
             5000).
         split: ``'train'`` / ``'val'``: a stratified split with
@@ -41,7 +43,7 @@ class XViewRecognitionDataset(BaseDataset):
     def __init__(
         self,
         *args,
-        classes='seed12',
+        classes='benchmark12',
         max_per_class: Optional[int] = None,
         split: Optional[str] = None,
         val_fraction: float = 0.1,
@@ -49,22 +51,20 @@ class XViewRecognitionDataset(BaseDataset):
         oversample: bool = False,
         **kwargs,
     ) -> None:
-        if split not in (None, 'train', 'val'):
-            raise ValueError(
-                f"split must be None, 'train' or 'val', not {split!r}"
-            )
+        check_split(split)
         self.class_map = load_class_map(classes)
         self.max_per_class = max_per_class
         self.split = split
         self.val_fraction = val_fraction
         self.seed = seed
         self.oversample = oversample
-        metainfo = dict(
-            classes=tuple(self.class_map.names),
-            xview_type_ids=tuple(self.class_map.type_ids),
+        super().__init__(
+            *args,
+            metainfo=class_metainfo(
+                self.class_map, kwargs.pop('metainfo', None)
+            ),
+            **kwargs,
         )
-        metainfo.update(kwargs.pop('metainfo', None) or {})
-        super().__init__(*args, metainfo=metainfo, **kwargs)
 
     def load_data_list(self) -> list[dict]:
         table = read_recognition(

@@ -1,13 +1,4 @@
-from .metrics import (
-    ChipClassificationMetric,
-    XViewMetric,
-    classification_scores,
-    confusion_matrix,
-)
+from . import metrics
+from .metrics import *  # noqa: F401,F403
 
-__all__ = [
-    'XViewMetric',
-    'ChipClassificationMetric',
-    'classification_scores',
-    'confusion_matrix',
-]
+__all__ = list(metrics.__all__)

@@ -1,8 +1,10 @@
-from .backbones import SeedCNN, SeedFFNN, YOLOv7Backbone
+from .backbones import RecognitionCNN, RecognitionFFNN, YOLOv7Backbone
 from .classifiers import ChipClassifier
 from .dense_heads import YOLOv7Head
 from .detectors import SlicedInference, SlidingWindowDetector, YOLOv7
+from .losses import YOLOv7CIoULoss
 from .necks import YOLOv7Neck
+from .task_modules import YOLOv7OTAAssigner
 from .yolov7_official import (
     load_official_state_dict,
     official_key_map,
@@ -10,8 +12,8 @@ from .yolov7_official import (
 )
 
 __all__ = [
-    'SeedFFNN',
-    'SeedCNN',
+    'RecognitionFFNN',
+    'RecognitionCNN',
     'ChipClassifier',
     'YOLOv7Backbone',
     'YOLOv7Neck',
@@ -19,6 +21,8 @@ __all__ = [
     'YOLOv7',
     'SlidingWindowDetector',
     'SlicedInference',
+    'YOLOv7CIoULoss',
+    'YOLOv7OTAAssigner',
     'official_outputs',
     'official_key_map',
     'load_official_state_dict',

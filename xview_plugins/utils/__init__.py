@@ -7,6 +7,7 @@ from .checkpoint import (
     register_safe_checkpoint_loader,
     resave_trusted,
     restore_message_hub,
+    revise_state_dict_keys,
     safe_load,
     to_plain,
 )
@@ -20,6 +21,7 @@ __all__ = [
     'safe_load',
     'resave_trusted',
     'load_detector_checkpoint',
+    'revise_state_dict_keys',
     'CheckpointError',
     'UnsafeCheckpointError',
     'register_safe_checkpoint_loader',

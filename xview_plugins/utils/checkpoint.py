@@ -20,7 +20,7 @@ import os.path as osp
 import pickle
 import re
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -250,8 +250,8 @@ def check_state_dict_fits(
     under ``detector.``)."""
     own = model.state_dict()
     mismatched = []
-    for key, value in state_dict.items():
-        target = key[len('module.') :] if key.startswith('module.') else key
+    revised = revise_state_dict_keys(state_dict)
+    for (key, value), target in zip(state_dict.items(), revised):
         if target not in own and f'detector.{target}' in own:
             target = f'detector.{target}'
         if (
@@ -273,6 +273,22 @@ def check_state_dict_fits(
         )
 
 
+def revise_state_dict_keys(
+    state_dict: Mapping[str, Any],
+    revise_keys: Sequence[tuple[str, str]] = ((r'^module\.', ''),),
+) -> OrderedDict:
+    """``state_dict`` with every key rewritten by the ``(pattern,
+    replacement)`` regular expressions in turn: mmengine's ``revise_keys``
+    rule (by default the ``module.`` of a DDP-wrapped model is dropped)."""
+    revised = OrderedDict(state_dict)
+    for pattern, replacement in revise_keys:
+        revised = OrderedDict(
+            (re.sub(pattern, replacement, key), value)
+            for key, value in revised.items()
+        )
+    return revised
+
+
 def load_detector_checkpoint(model: torch.nn.Module, path: str) -> dict:
     """Load a checkpoint into ``model`` through :func:`safe_load`, refusing one
     whose tensors do not fit (:func:`check_state_dict_fits`); sets
@@ -288,10 +304,7 @@ def load_detector_checkpoint(model: torch.nn.Module, path: str) -> dict:
     )
     if not isinstance(state_dict, dict):
         raise CheckpointError(f'{path}: no state_dict in the checkpoint')
-    state_dict = OrderedDict(
-        (k[len('module.') :] if k.startswith('module.') else k, v)
-        for k, v in state_dict.items()
-    )
+    state_dict = revise_state_dict_keys(state_dict)
     check_state_dict_fits(model, state_dict, path)
     load_state_dict(model, state_dict, strict=False)
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}

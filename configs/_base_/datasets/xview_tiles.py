@@ -7,7 +7,7 @@ data_root = 'data/xview/'
 ann_file = 'xView_train.geojson'
 img_prefix = 'train_images/'
 img_scale = (640, 640)
-classes = 'seed12'
+classes = 'benchmark12'
 
 dataset_type = 'XViewDataset'
 tiles = dict(

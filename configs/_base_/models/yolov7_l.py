@@ -26,9 +26,10 @@ model = dict(
         cls_weight=0.3,
         obj_weight=0.7,
         img_size=640,
-        anchor_t=4.0,
         obj_level_weights=[4.0, 1.0, 0.4],
     ),
+    # hyp['anchor_t']: the anchor shapes a ground truth may be assigned to
+    train_cfg=dict(assigner=dict(type='YOLOv7OTAAssigner', anchor_t=4.0)),
     test_cfg=dict(
         multi_label=True,
         score_thr=0.001,

@@ -17,7 +17,7 @@ from xview_data.formats import (
     read_xview_txt,
     read_yolo,
 )
-from xview_data.structures import SEED12
+from xview_data.structures import BENCHMARK12
 
 
 def run_cli(*args) -> subprocess.CompletedProcess:
@@ -36,7 +36,9 @@ def run_cli(*args) -> subprocess.CompletedProcess:
 def reference_objects(release: Path) -> dict:
     table = read_xview_geojson(release / 'xView_train.geojson')
     table = attach_images(table, release / 'train_images')
-    return objects_by_image(table.restrict_classes(SEED12.type_ids).clean(2.0))
+    return objects_by_image(
+        table.restrict_classes(BENCHMARK12.type_ids).clean(2.0)
+    )
 
 
 def test_cli_writes_every_format_with_a_summary(synthetic_release, tmp_path):

@@ -14,7 +14,7 @@ from xview_data.formats import (
     write_yolo_labels,
     yolo_rows,
 )
-from xview_data.structures import SEED12, AnnotationTable, ImageRecord
+from xview_data.structures import BENCHMARK12, AnnotationTable, ImageRecord
 
 
 def test_yolo_centre_is_the_mean_of_the_corners():
@@ -42,8 +42,10 @@ def test_yolo_round_trip(tmp_path):
             record.width,
             record.height,
         )
-    write_yolo_labels(table, tmp_path, 'train', SEED12)
-    write_dataset_yaml(tmp_path / 'dataset.yaml', tmp_path, ['train'], SEED12)
+    write_yolo_labels(table, tmp_path, 'train', BENCHMARK12)
+    write_dataset_yaml(
+        tmp_path / 'dataset.yaml', tmp_path, ['train'], BENCHMARK12
+    )
     lines = (
         (tmp_path / 'labels' / 'train' / 's' / 'a.txt')
         .read_text()
@@ -67,12 +69,12 @@ def test_yolo_errors_name_file_and_line(tmp_path):
         '0 0.5 0.5 0.1 0.1\n3 0.5 0.5\n'
     )
     with pytest.raises(ValueError, match=r'a.txt:2'):
-        read_yolo(tmp_path, SEED12)
+        read_yolo(tmp_path, BENCHMARK12)
 
 
 def test_coco_round_trip(tmp_path):
     table = make_table()
-    write_coco(table, tmp_path / 'c.json', SEED12)
+    write_coco(table, tmp_path / 'c.json', BENCHMARK12)
     back = read_coco(tmp_path / 'c.json')
     np.testing.assert_allclose(back.boxes, table.boxes, atol=0.01)
     assert back.type_ids.tolist() == [18, 73, 91]

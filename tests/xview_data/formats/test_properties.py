@@ -16,15 +16,15 @@ from xview_data.formats import (
     write_yolo_labels,
 )
 from xview_data.geometry import chip_scenes
-from xview_data.structures import SEED12, AnnotationTable, ImageRecord
+from xview_data.structures import BENCHMARK12, AnnotationTable, ImageRecord
 
 SIZES = {'a.tif': (300, 200), 'b.tif': (640, 480)}
 
 
 @st.composite
 def tables(draw, max_objects=30):
-    """Random scenes of SIZES with random seed12 boxes of at least 1 px inside
-    them."""
+    """Random scenes of SIZES with random benchmark12 boxes of at least 1 px
+    inside them."""
     n = draw(st.integers(1, max_objects))
     images = [ImageRecord(name, w, h) for name, (w, h) in SIZES.items()]
     image_index, boxes, type_ids = [], [], []
@@ -37,7 +37,7 @@ def tables(draw, max_objects=30):
         y2 = draw(st.floats(min(y1 + 1, height), height, allow_nan=False))
         image_index.append(k)
         boxes.append([x1, y1, x2, y2])
-        type_ids.append(draw(st.sampled_from(SEED12.type_ids)))
+        type_ids.append(draw(st.sampled_from(BENCHMARK12.type_ids)))
     return AnnotationTable(
         images,
         np.array(image_index),
@@ -86,8 +86,8 @@ def assert_same_objects(got, expected, tolerance):
 @given(tables())
 def test_coco_round_trip_keeps_boxes_and_classes(table):
     with tempfile.TemporaryDirectory() as tmp:
-        write_coco(table, Path(tmp) / 'a.json', SEED12)
-        back = read_coco(Path(tmp) / 'a.json', SEED12)
+        write_coco(table, Path(tmp) / 'a.json', BENCHMARK12)
+        back = read_coco(Path(tmp) / 'a.json', BENCHMARK12)
     # x and w are written with 2 decimals: x2 = x + w carries both roundings
     assert_same_objects(by_image(back), by_image(table), 0.0101)
 
@@ -105,8 +105,10 @@ def test_yolo_round_trip_keeps_boxes_within_rounding(table):
         ):  # read_yolo pairs labels with images; sizes come from SIZES
             (Path(tmp) / 'images' / 'train').mkdir(parents=True, exist_ok=True)
             (Path(tmp) / 'images' / 'train' / name).touch()
-        write_yolo_labels(table, tmp, 'train', SEED12)
-        write_dataset_yaml(Path(tmp) / 'dataset.yaml', tmp, ['train'], SEED12)
+        write_yolo_labels(table, tmp, 'train', BENCHMARK12)
+        write_dataset_yaml(
+            Path(tmp) / 'dataset.yaml', tmp, ['train'], BENCHMARK12
+        )
         back = read_yolo(tmp, size_reader=lambda path: SIZES[Path(path).name])
     # 6 decimals of a fraction of at most 640 px
     assert_same_objects(

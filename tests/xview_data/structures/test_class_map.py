@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from xview_data.structures import (
+    BENCHMARK12,
     NOT_SCORED_TYPE_IDS,
     OFFICIAL_SCORER_SPLITS,
-    SEED12,
     XVIEW60,
     XVIEW_TYPE_NAMES,
     load_class_map,
@@ -20,9 +20,11 @@ def test_tables_match_the_reference(reference_dir):
     } == XVIEW_TYPE_NAMES
     assert set(ref['not_scored_type_ids']) == NOT_SCORED_TYPE_IDS
     assert [c['type_id'] for c in ref['seed_12_classes']] == list(
-        SEED12.type_ids
+        BENCHMARK12.type_ids
     )
-    assert [c['name'] for c in ref['seed_12_classes']] == list(SEED12.names)
+    assert [c['name'] for c in ref['seed_12_classes']] == list(
+        BENCHMARK12.names
+    )
     assert {
         k: tuple(v) for k, v in ref['official_scorer_splits'].items()
     } == OFFICIAL_SCORER_SPLITS
@@ -30,7 +32,7 @@ def test_tables_match_the_reference(reference_dir):
 
 
 def test_load_class_map_variants(tmp_path):
-    assert load_class_map('seed12') is SEED12
+    assert load_class_map('benchmark12') is BENCHMARK12
     assert load_class_map('XVIEW60') is XVIEW60
     (tmp_path / 'list.json').write_text('[18, 73]')
     assert load_class_map(tmp_path / 'list.json').names == (
@@ -47,9 +49,11 @@ def test_load_class_map_variants(tmp_path):
 
 
 def test_lookup_table_maps_type_ids_to_indices():
-    lut = SEED12.lookup_table()
+    lut = BENCHMARK12.lookup_table()
     assert lut[18] == 2 and lut[91] == 11 and lut[17] == -1
-    np.testing.assert_array_equal(lut[list(SEED12.type_ids)], np.arange(12))
+    np.testing.assert_array_equal(
+        lut[list(BENCHMARK12.type_ids)], np.arange(12)
+    )
 
 
 def test_bad_class_maps_are_reported(tmp_path):
@@ -63,13 +67,22 @@ def test_bad_class_maps_are_reported(tmp_path):
 
 
 def test_background_class_comes_last_with_type_id_zero():
-    with_bg = load_class_map('seed12+background')
+    with_bg = load_class_map('benchmark12+background')
     assert (
-        with_bg.type_ids == SEED12.type_ids + (0,)
+        with_bg.type_ids == BENCHMARK12.type_ids + (0,)
         and with_bg.names[-1] == 'Background'
     )
     assert with_bg.with_background() is with_bg
     assert (
         with_bg.lookup_table()[0] == 12
-        and with_bg.lookup_table()[18] == SEED12.index_of[18]
+        and with_bg.lookup_table()[18] == BENCHMARK12.index_of[18]
+    )
+
+
+def test_the_old_name_of_the_benchmark_map_still_loads():
+    from xview_data.structures import BENCHMARK12, load_class_map
+
+    assert load_class_map('seed12') is BENCHMARK12
+    assert load_class_map('seed12+background') == load_class_map(
+        'benchmark12+background'
     )

@@ -9,7 +9,7 @@ from xview_data.formats import (
     read_xview_geojson,
     read_xview_txt,
 )
-from xview_data.structures import SEED12
+from xview_data.structures import BENCHMARK12
 from xview_data.synthetic import (
     SyntheticSpec,
     class_probabilities,
@@ -68,14 +68,16 @@ def test_defects_sizes_and_layouts(synthetic_release):
     assert buildings.min() >= 25 and buildings.max() <= 190
     outside = (table.boxes[:, 0] < 0) | (table.boxes[:, 2] > 512)
     assert outside.any()  # the real file's boxes past the border
-    counts = np.bincount(SEED12.lookup_table()[table.type_ids], minlength=12)
+    counts = np.bincount(
+        BENCHMARK12.lookup_table()[table.type_ids], minlength=12
+    )
     assert (
         counts[2] + counts[9] > 0.6 * counts.sum()
     )  # Small car + Building dominate
     txt = read_xview_txt(synthetic_release / 'xview_ann_train.txt')
     assert len(txt) > 0 and txt.images[0].file_name.startswith('train_images/')
     rec = read_coco(
-        synthetic_release / 'recognition' / 'xview_ann_train.json', SEED12
+        synthetic_release / 'recognition' / 'xview_ann_train.json', BENCHMARK12
     )
     assert len(rec) == len(rec.images) > 0
 

@@ -8,13 +8,13 @@ from mmengine.config import Config
 
 from tests.conftest import TINY, write_tif, yolov7_tiny_state
 from xview_data.imagery import read_image
-from xview_data.structures import SEED12
+from xview_data.structures import BENCHMARK12
 
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    meta = dict(classes=SEED12.names, xview_type_ids=SEED12.type_ids)
+    meta = dict(classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids)
     torch.save(
         dict(state_dict=yolov7_tiny_state(12), meta=dict(dataset_meta=meta)),
         path,
@@ -78,7 +78,7 @@ def test_drawing_goes_through_the_configs_visualizer(
         cfg_options={'model.test_cfg.score_thr': 0.0},
     )
     assert isinstance(inferencer.visualizer, DetLocalVisualizer)
-    assert inferencer.visualizer.dataset_meta['classes'] == SEED12.names
+    assert inferencer.visualizer.dataset_meta['classes'] == BENCHMARK12.names
     packed = inferencer.load(scene)
     sample = inferencer(scene)
     assert len(sample.pred_instances) > 0  # untrained, threshold 0

@@ -17,7 +17,7 @@ def build(release, **kwargs):
     )
 
 
-def test_whole_scenes_with_seed12_classes(synthetic_release):
+def test_whole_scenes_with_benchmark12_classes(synthetic_release):
     dataset = build(synthetic_release)
     assert dataset.metainfo['classes'][2] == 'Small car' and len(dataset) == 3
     item = dataset[0]

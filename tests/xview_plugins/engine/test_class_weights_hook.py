@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from xview_plugins.engine.hooks import ClassWeightsHook, balanced_class_weights
-from xview_plugins.models.classifiers.image_classifier import (
+from xview_plugins.models.classifiers.chip_classifier import (
     ChipClassifier,
     make_data_sample,
 )
@@ -42,7 +42,7 @@ def fake_runner(model, labels):
 
 
 def test_hook_sets_balanced_weights_that_the_loss_uses():
-    backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
+    backbone = dict(type='RecognitionFFNN', model=4, input_size=(8, 8, 3))
     model = ChipClassifier(backbone, num_classes=3, class_weights='balanced')
     runner, logged = fake_runner(model, [0, 0, 0, 1])
     ClassWeightsHook().before_train(runner)
@@ -64,7 +64,7 @@ def test_hook_sets_balanced_weights_that_the_loss_uses():
 
 
 def test_hook_leaves_explicit_weights_alone_and_bad_modes_are_refused():
-    backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
+    backbone = dict(type='RecognitionFFNN', model=4, input_size=(8, 8, 3))
     model = ChipClassifier(backbone, num_classes=2, class_weights=[1.0, 3.0])
     ClassWeightsHook().before_train(fake_runner(model, [0, 1, 1])[0])
     assert model.class_weights.tolist() == [1.0, 3.0]

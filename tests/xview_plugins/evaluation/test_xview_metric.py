@@ -3,15 +3,17 @@ import pytest
 import torch
 
 import xview_plugins  # noqa: F401
-from xview_data.structures import SEED12
+from xview_data.structures import BENCHMARK12
 from xview_plugins.evaluation import XViewMetric
 
 # what XViewDataset publishes for the 12-class map
-SEED12_META = dict(classes=SEED12.names, xview_type_ids=SEED12.type_ids)
+BENCHMARK12_META = dict(
+    classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids
+)
 
 
 def sample(gt, pred, scale=None):
-    """gt: [(label, box)], pred: [(label, box, score)]; labels are seed12
+    """gt: [(label, box)], pred: [(label, box, score)]; labels are benchmark12
     indices."""
     out = dict(
         instances=[
@@ -31,8 +33,8 @@ def sample(gt, pred, scale=None):
 
 def test_metric_scores_images_with_type_ids_and_the_official_rules():
     metric = XViewMetric()
-    metric.dataset_meta = SEED12_META
-    # seed12 index 2 = Small car (type 18), index 0 = Cargo plane (type 13)
+    metric.dataset_meta = BENCHMARK12_META
+    # benchmark12 index 2: Small car (type 18), index 0: Cargo plane (13)
     metric.process(
         {},
         [
@@ -63,7 +65,7 @@ def test_metric_scores_images_with_type_ids_and_the_official_rules():
 
 def test_ignored_ground_truth_is_left_out():
     metric = XViewMetric()
-    metric.dataset_meta = SEED12_META
+    metric.dataset_meta = BENCHMARK12_META
     data = sample([(2, (0, 0, 10, 10))], [(2, (0, 0, 10, 10), 0.9)])
     data['instances'].append(
         dict(bbox=[50, 50, 60, 60], bbox_label=2, ignore_flag=1)
@@ -81,10 +83,10 @@ def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
     from tests.conftest import write_geojson
     from xview_data.evaluation import score_submission
     from xview_data.formats import write_submission_file
-    from xview_data.structures import SEED12
+    from xview_data.structures import BENCHMARK12
 
     rng = np.random.default_rng(3)
-    type_ids = np.array(SEED12.type_ids)
+    type_ids = np.array(BENCHMARK12.type_ids)
     features, samples = [], []
     for image in range(6):
         name = f'{image * 7}.tif'  # string order differs from numeric order
@@ -126,7 +128,7 @@ def test_metric_gives_the_cli_numbers_for_the_same_detections(tmp_path):
     truth = write_geojson(tmp_path / 'truth.geojson', features)
     for count_all in (False, True):
         metric = XViewMetric(count_all_ground_truth=count_all)
-        metric.dataset_meta = SEED12_META
+        metric.dataset_meta = BENCHMARK12_META
         metric.process({}, samples)
         results = metric.evaluate(len(samples))
         official = score_submission(tmp_path / 'pred', truth, count_all)[

@@ -6,11 +6,16 @@ above the untrained one's (an overfitting check of the whole loss -> gradient
 """
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from tests.conftest import ROOT
+
+# end to end (training, processes, installs): deselected by
+# -m "not slow"
+pytestmark = pytest.mark.slow
 
 
 def test_a_short_training_lowers_the_loss_and_raises_the_map(

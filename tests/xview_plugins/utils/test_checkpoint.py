@@ -112,7 +112,7 @@ def test_a_checkpoint_for_another_number_of_classes_is_refused():
     from xview_plugins.models import ChipClassifier
     from xview_plugins.utils import check_state_dict_fits
 
-    backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
+    backbone = dict(type='RecognitionFFNN', model=4, input_size=(8, 8, 3))
     twelve = ChipClassifier(backbone, num_classes=12).state_dict()
     thirteen = ChipClassifier(backbone, num_classes=13)
     with pytest.raises(

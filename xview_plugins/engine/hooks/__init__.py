@@ -3,7 +3,7 @@ from .confusion_matrix_hook import ConfusionMatrixHook, plot_confusion_matrix
 from .keras_early_stopping_hook import KerasEarlyStoppingHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .tile_visualization_hook import TileVisualizationHook
-from .yolov7_lr_hook import YOLOv7ParamSchedulerHook
+from .yolov7_param_scheduler_hook import YOLOv7ParamSchedulerHook
 
 __all__ = [
     'ClassWeightsHook',

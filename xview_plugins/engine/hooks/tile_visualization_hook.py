@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 from mmdet.engine.hooks import DetVisualizationHook
@@ -33,33 +33,12 @@ class TileVisualizationHook(DetVisualizationHook):
     def before_test(self, runner) -> None:
         self._loader = _pipeline_loader(runner.test_dataloader.dataset)
 
-    def after_val_iter(
-        self,
-        runner,
-        batch_idx: int,
-        data_batch: dict,
-        outputs: Sequence[DetDataSample],
-    ) -> None:
+    def after_val_iter(self, runner, batch_idx, data_batch, outputs) -> None:
         step = runner.iter + batch_idx
         if self.draw and step % self.interval == 0:
-            img = self.read_tile(outputs[0])
-            self._visualizer.add_datasample(
-                self.drawing_name(outputs[0]) if self.show else 'val_img',
-                img,
-                data_sample=clipped_to(outputs[0], img.shape[:2]),
-                show=self.show,
-                wait_time=self.wait_time,
-                pred_score_thr=self.score_thr,
-                step=step,
-            )
+            self.draw_sample(outputs[0], 'val_img', step)
 
-    def after_test_iter(
-        self,
-        runner,
-        batch_idx: int,
-        data_batch: dict,
-        outputs: Sequence[DetDataSample],
-    ) -> None:
+    def after_test_iter(self, runner, batch_idx, data_batch, outputs) -> None:
         if not self.draw:
             return
         if self.test_out_dir is not None:
@@ -71,23 +50,30 @@ class TileVisualizationHook(DetVisualizationHook):
             mkdir_or_exist(self.test_out_dir)
         for data_sample in outputs:
             self._test_index += 1
-            name = self.drawing_name(data_sample)
-            out_file = (
+            self.draw_sample(data_sample, 'test_img', self._test_index)
+
+    def draw_sample(
+        self, data_sample: DetDataSample, tag: str, step: int
+    ) -> None:
+        """Draw one sample on its tile: shown under its drawing name, written
+        to the test output folder when there is one, else logged as
+        ``tag``."""
+        name = self.drawing_name(data_sample)
+        img = self.read_tile(data_sample)
+        self._visualizer.add_datasample(
+            name if self.show else tag,
+            img,
+            data_sample=clipped_to(data_sample, img.shape[:2]),
+            show=self.show,
+            wait_time=self.wait_time,
+            pred_score_thr=self.score_thr,
+            out_file=(
                 osp.join(self.test_out_dir, name)
-                if self.test_out_dir
+                if tag == 'test_img' and self.test_out_dir
                 else None
-            )
-            img = self.read_tile(data_sample)
-            self._visualizer.add_datasample(
-                name if self.show else 'test_img',
-                img,
-                data_sample=clipped_to(data_sample, img.shape[:2]),
-                show=self.show,
-                wait_time=self.wait_time,
-                pred_score_thr=self.score_thr,
-                out_file=out_file,
-                step=self._test_index,
-            )
+            ),
+            step=step,
+        )
 
     def read_tile(self, data_sample: DetDataSample) -> np.ndarray:
         """The sample's pixels (its window of the scene) as RGB uint8."""

@@ -1,6 +1,4 @@
-from .yolov7_optim import (
-    SumAccumulateOptimWrapper,
-    YOLOv7OptimWrapperConstructor,
-)
+from .sum_accumulate_optim_wrapper import SumAccumulateOptimWrapper
+from .yolov7_optim_wrapper_constructor import YOLOv7OptimWrapperConstructor
 
 __all__ = ['SumAccumulateOptimWrapper', 'YOLOv7OptimWrapperConstructor']

@@ -1,4 +1,4 @@
-from .classification_metric import (
+from .chip_classification_metric import (
     ChipClassificationMetric,
     classification_scores,
     confusion_matrix,

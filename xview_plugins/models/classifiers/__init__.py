@@ -1,4 +1,4 @@
-from .image_classifier import ChipClassifier
-from .window_scorer import ConvolutionalWindowScorer
+from .chip_classifier import ChipClassifier
+from .convolutional_window_scorer import ConvolutionalWindowScorer
 
 __all__ = ['ChipClassifier', 'ConvolutionalWindowScorer']

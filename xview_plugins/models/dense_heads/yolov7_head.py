@@ -7,40 +7,13 @@ from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmcv.ops import batched_nms
 from mmdet.models.dense_heads.base_dense_head import BaseDenseHead
-from mmdet.registry import MODELS
+from mmdet.registry import MODELS, TASK_UTILS
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from ..layers.yolov7_blocks import ImplicitA, ImplicitM
-from ..task_modules.yolov7_ota import ota_assign
-
-
-def bbox_ciou(
-    pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-7
-) -> torch.Tensor:
-    """Complete IoU of (n, 4) ``cx, cy, w, h`` boxes, as the official
-    ``bbox_iou``."""
-    p1, p2 = pred[:, :2] - pred[:, 2:] / 2, pred[:, :2] + pred[:, 2:] / 2
-    t1, t2 = (
-        target[:, :2] - target[:, 2:] / 2,
-        target[:, :2] + target[:, 2:] / 2,
-    )
-    inter = (torch.min(p2, t2) - torch.max(p1, t1)).clamp(0).prod(1)
-    w1, h1 = p2[:, 0] - p1[:, 0], p2[:, 1] - p1[:, 1] + eps
-    w2, h2 = t2[:, 0] - t1[:, 0], t2[:, 1] - t1[:, 1] + eps
-    union = w1 * h1 + w2 * h2 - inter + eps
-    iou = inter / union
-    enclose = torch.max(p2, t2) - torch.min(p1, t1)
-    c2 = (enclose**2).sum(1) + eps
-    rho2 = (((t1 + t2) - (p1 + p2)) ** 2).sum(1) / 4
-    v = (4 / math.pi**2) * torch.pow(
-        torch.atan(w2 / h2) - torch.atan(w1 / h1), 2
-    )
-    with torch.no_grad():
-        alpha = v / (v - iou + (1 + eps))
-    return iou - (rho2 / c2 + v * alpha)
+from ..utils.post_processing import post_process
 
 
 @MODELS.register_module()
@@ -49,10 +22,15 @@ class YOLOv7Head(BaseDenseHead):
     outputs ``[B, na, H, W, 5 + nc]`` as the official layout (x, y, w, h, obj,
     classes).
 
-    Loss weights are the hyper-parameter file's values (``hyp.scratch.p5``: box
-    0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``: 0.05, 0.5, 1.0) and are
-    scaled as the official ``train.py`` does: box x 3/nl, cls x nc/80 x 3/nl,
-    obj x (img_size/640)^2 x 3/nl.
+    The loss is the official ``ComputeLossOTA``: positives assigned by
+    ``train_cfg.assigner`` (``YOLOv7OTAAssigner``), per level ``loss_bbox``
+    (the official CIoU), ``loss_cls`` and ``loss_obj`` (mmdet's sigmoid
+    ``CrossEntropyLoss``; ``class_weight`` is BCE's ``pos_weight``) and the
+    objectness weighted per level by ``obj_level_weights``. The sums over
+    levels are weighted by the hyper-parameter file's values
+    (``hyp.scratch.p5``: box 0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``:
+    0.05, 0.5, 1.0), scaled as the official ``train.py`` does: box x 3/nl, cls
+    x nc/80 x 3/nl, obj x (img_size/640)^2 x 3/nl.
     """
 
     def __init__(
@@ -69,10 +47,14 @@ class YOLOv7Head(BaseDenseHead):
         cls_weight: float = 0.3,
         obj_weight: float = 0.7,
         img_size: int = 640,
-        anchor_t: float = 4.0,
         obj_level_weights: Sequence[float] = (4.0, 1.0, 0.4),
-        cls_pos_weight: float = 1.0,
-        obj_pos_weight: float = 1.0,
+        loss_cls: dict = dict(
+            type='mmdet.CrossEntropyLoss', use_sigmoid=True, class_weight=[1.0]
+        ),
+        loss_obj: dict = dict(
+            type='mmdet.CrossEntropyLoss', use_sigmoid=True, class_weight=[1.0]
+        ),
+        loss_bbox: dict = dict(type='YOLOv7CIoULoss'),
         label_smoothing: float = 0.0,
         iou_ratio: float = 1.0,
         train_cfg: Optional[dict] = None,
@@ -101,14 +83,17 @@ class YOLOv7Head(BaseDenseHead):
         self.box_weight = box_weight * scale
         self.cls_weight = cls_weight * num_classes / 80 * scale
         self.obj_weight = obj_weight * (img_size / 640) ** 2 * scale
-        self.anchor_t = anchor_t
         self.obj_level_weights = list(obj_level_weights)
-        self.cls_pos_weight = cls_pos_weight
-        self.obj_pos_weight = obj_pos_weight
+        self.loss_cls = MODELS.build(loss_cls)
+        self.loss_obj = MODELS.build(loss_obj)
+        self.loss_bbox = MODELS.build(loss_bbox)
         self.cls_positive = 1.0 - 0.5 * label_smoothing
         self.cls_negative = 0.5 * label_smoothing
         self.iou_ratio = iou_ratio
-        self.train_cfg = train_cfg
+        self.train_cfg = ConfigDict(
+            train_cfg or dict(assigner=dict(type='YOLOv7OTAAssigner'))
+        )
+        self.assigner = TASK_UTILS.build(self.train_cfg.assigner)
         self.test_cfg = ConfigDict(
             test_cfg
             or dict(
@@ -212,17 +197,12 @@ class YOLOv7Head(BaseDenseHead):
         if len(scores) > max_candidates:
             order = scores.argsort(descending=True)[:max_candidates]
             boxes, scores, labels = boxes[order], scores[order], labels[order]
-        result = InstanceData()
-        if len(scores) and cfg.get('nms') is not None:
-            dets, keep = batched_nms(boxes, scores, labels, cfg.nms)
-            keep = keep[: cfg.get('max_per_img', 300)]
-            boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
-        if rescale and 'scale_factor' in meta:
-            boxes = boxes / boxes.new_tensor(meta['scale_factor']).repeat(
-                (1, 2)
-            )
-        result.bboxes, result.scores, result.labels = boxes, scores, labels
-        return result
+        return post_process(
+            InstanceData(bboxes=boxes, scores=scores, labels=labels),
+            cfg.get('nms'),
+            cfg.get('max_per_img', 300),
+            meta.get('scale_factor') if rescale else None,
+        )
 
     # ------------------------------------------------------------------ loss
     def loss_by_feat(
@@ -287,20 +267,8 @@ class YOLOv7Head(BaseDenseHead):
         anchors = self.anchor_pixels.to(device) / torch.tensor(
             self.strides, device=device
         ).view(-1, 1, 1)
-        b_all, a_all, gj_all, gi_all, tgt_all, anch_all = ota_assign(
-            raw,
-            targets,
-            anchors,
-            self.strides,
-            self.anchor_t,
-            self.num_classes,
-            image_size,
-        )
-        bce_cls = nn.BCEWithLogitsLoss(
-            pos_weight=torch.tensor([self.cls_pos_weight], device=device)
-        )
-        bce_obj = nn.BCEWithLogitsLoss(
-            pos_weight=torch.tensor([self.obj_pos_weight], device=device)
+        b_all, a_all, gj_all, gi_all, tgt_all, anch_all = self.assigner.assign(
+            raw, targets, anchors, self.strides, self.num_classes, image_size
         )
         lbox = torch.zeros(1, device=device)
         lobj = torch.zeros(1, device=device)
@@ -317,8 +285,8 @@ class YOLOv7Head(BaseDenseHead):
                 gain = torch.tensor(pred.shape, device=device)[[3, 2, 3, 2]]
                 tbox = tgt_all[level][:, 2:6] * gain
                 tbox[:, :2] -= grid
-                iou = bbox_ciou(torch.cat((pxy, pwh), 1), tbox)
-                lbox += (1.0 - iou).mean()
+                box_loss, iou = self.loss_bbox(torch.cat((pxy, pwh), 1), tbox)
+                lbox += box_loss
                 tobj[b, a, gj, gi] = (
                     1.0 - self.iou_ratio
                 ) + self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
@@ -327,8 +295,11 @@ class YOLOv7Head(BaseDenseHead):
                     t[range(len(b)), tgt_all[level][:, 1].long()] = (
                         self.cls_positive
                     )
-                    lcls += bce_cls(ps[:, 5:], t)
-            lobj += bce_obj(pred[..., 4], tobj) * self.obj_level_weights[level]
+                    lcls += self.loss_cls(ps[:, 5:], t)
+            lobj += (
+                self.loss_obj(pred[..., 4], tobj)
+                * self.obj_level_weights[level]
+            )
         lbox = lbox * self.box_weight
         lobj = lobj * self.obj_weight
         lcls = lcls * self.cls_weight

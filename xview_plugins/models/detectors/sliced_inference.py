@@ -3,11 +3,11 @@ batches."""
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmcv.ops import batched_nms
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
@@ -16,7 +16,9 @@ from torch import Tensor
 
 from xview_data.geometry import window_starts
 
+from ...utils.checkpoint import revise_state_dict_keys
 from ..utils.box_fusion import weighted_box_fusion
+from ..utils.post_processing import classwise_nms, nms_test_cfg, rescale_boxes
 
 
 @MODELS.register_module()
@@ -65,9 +67,7 @@ class SlicedInference(BaseDetector):
         self.overlap = overlap
         self.batch_size = batch_size
         self.merge = merge
-        self.iou_threshold = iou_threshold
-        self.score_thr = score_thr
-        self.max_per_img = max_per_img
+        self.test_cfg = nms_test_cfg(score_thr, iou_threshold, max_per_img)
         self.full_scene = full_scene
         # by default tiles past the scene's edge are padded as the wrapped
         # detector's preprocessor pads its batches
@@ -76,21 +76,18 @@ class SlicedInference(BaseDetector):
             if pad_value is None
             else pad_value
         )
-        self._register_load_state_dict_pre_hook(
-            self._accept_plain_detector_keys
-        )
+        self.register_load_state_dict_pre_hook(self._accept_plain_keys)
 
     @staticmethod
-    def _accept_plain_detector_keys(state_dict, prefix, *args) -> None:
+    def _accept_plain_keys(module, state_dict, prefix, *args) -> None:
         """A checkpoint of the wrapped detector has no ``detector.`` in its
         keys."""
-        for key in list(state_dict):
-            if key.startswith(prefix) and not key.startswith(
-                prefix + 'detector.'
-            ):
-                state_dict[prefix + 'detector.' + key[len(prefix) :]] = (
-                    state_dict.pop(key)
-                )
+        revised = revise_state_dict_keys(
+            state_dict,
+            [(f'^{re.escape(prefix)}(?!detector\\.)', f'{prefix}detector.')],
+        )
+        state_dict.clear()
+        state_dict.update(revised)
 
     @property
     def dataset_meta(self):
@@ -158,7 +155,7 @@ class SlicedInference(BaseDetector):
         def collect(
             found: InstanceData, offset=(0, 0), scale: float = 1.0
         ) -> None:
-            keep = found.scores >= self.score_thr
+            keep = found.scores >= self.test_cfg.score_thr
             found_boxes = found.bboxes[keep] / scale + found.bboxes.new_tensor(
                 offset
             ).repeat(2)
@@ -204,26 +201,26 @@ class SlicedInference(BaseDetector):
     def _merge(
         self, boxes: Tensor, scores: Tensor, labels: Tensor
     ) -> InstanceData:
-        merged = InstanceData()
-        if len(boxes) and self.merge == 'nms':
-            dets, keep = batched_nms(
-                boxes,
-                scores,
-                labels,
-                dict(type='nms', iou_threshold=self.iou_threshold),
+        found = InstanceData(bboxes=boxes, scores=scores, labels=labels)
+        if self.merge == 'nms':
+            return classwise_nms(
+                found, self.test_cfg.nms, self.test_cfg.max_per_img
             )
-            boxes, scores, labels = dets[:, :4], dets[:, 4], labels[keep]
-        elif len(boxes):
-            boxes, scores, labels = weighted_box_fusion(
-                boxes, scores, labels, self.iou_threshold
+        if len(found):
+            found = InstanceData(
+                **dict(
+                    zip(
+                        ('bboxes', 'scores', 'labels'),
+                        weighted_box_fusion(
+                            boxes,
+                            scores,
+                            labels,
+                            self.test_cfg.nms.iou_threshold,
+                        ),
+                    )
+                )
             )
-        order = scores.argsort(descending=True)[: self.max_per_img]
-        merged.bboxes, merged.scores, merged.labels = (
-            boxes[order],
-            scores[order],
-            labels[order],
-        )
-        return merged
+        return classwise_nms(found, None, self.test_cfg.max_per_img)
 
     def predict(
         self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True
@@ -232,9 +229,9 @@ class SlicedInference(BaseDetector):
         for scene, sample in zip(batch_inputs, batch_data_samples):
             height, width = sample.img_shape
             found = self.predict_scene(scene[:, :height, :width])
-            if rescale and 'scale_factor' in sample:
-                found.bboxes = found.bboxes / found.bboxes.new_tensor(
-                    sample.scale_factor
-                ).repeat(2)
-            results.append(found)
+            results.append(
+                rescale_boxes(
+                    found, sample.get('scale_factor') if rescale else None
+                )
+            )
         return self.add_pred_to_datasample(batch_data_samples, results)

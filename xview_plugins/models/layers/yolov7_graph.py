@@ -25,7 +25,7 @@ from .yolov7_blocks import (
     Upsample,
 )
 
-Source = Union[int, list]
+Source = Union[int, list]  # the layer(s) an entry reads: index or indices
 
 
 def _elan_tiny(c: int) -> list:

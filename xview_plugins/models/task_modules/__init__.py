@@ -1,3 +1,3 @@
-from .yolov7_ota import find_candidates, ota_assign
+from .assigners import YOLOv7OTAAssigner
 
-__all__ = ['find_candidates', 'ota_assign']
+__all__ = ['YOLOv7OTAAssigner']

@@ -1,3 +1,15 @@
 from .box_fusion import weighted_box_fusion
+from .post_processing import (
+    classwise_nms,
+    nms_test_cfg,
+    post_process,
+    rescale_boxes,
+)
 
-__all__ = ['weighted_box_fusion']
+__all__ = [
+    'weighted_box_fusion',
+    'classwise_nms',
+    'nms_test_cfg',
+    'post_process',
+    'rescale_boxes',
+]

@@ -4,16 +4,8 @@ detections."""
 from __future__ import annotations
 
 import torch
+from mmdet.structures.bbox import bbox_overlaps
 from torch import Tensor
-
-
-def _iou(box: Tensor, boxes: Tensor) -> Tensor:
-    lt = torch.maximum(box[:2], boxes[:, :2])
-    rb = torch.minimum(box[2:], boxes[:, 2:])
-    inter = (rb - lt).clamp(min=0).prod(1)
-    area = (box[2:] - box[:2]).prod()
-    areas = (boxes[:, 2:] - boxes[:, :2]).prod(1)
-    return inter / (area + areas - inter).clamp(min=1e-9)
 
 
 def weighted_box_fusion(
@@ -38,7 +30,7 @@ def weighted_box_fusion(
             box, score = boxes[index], scores[index]
             target = clusters
             if clusters:
-                ious = _iou(box, fused[:clusters])
+                ious = bbox_overlaps(box[None], fused[:clusters])[0]
                 best = int(ious.argmax())
                 if ious[best] > iou_threshold:
                     target = best

@@ -123,11 +123,11 @@ def convolutional_layout(
 
 
 class ConvolutionalWindowScorer(nn.Module):
-    """A ``ChipClassifier`` (``SeedCNN`` with valid convolutions, or
-    ``SeedFFNN``) rewritten as a fully convolutional network: for an image it
-    returns the class logits of every ``input_size`` window whose top-left
-    corner lies on a ``window_stride`` grid, the same numbers the classifier
-    gives each cropped window (up to float round-off).
+    """A ``ChipClassifier`` (``RecognitionCNN`` with valid convolutions, or
+    ``RecognitionFFNN``) rewritten as a fully convolutional network: for an
+    image it returns the class logits of every ``input_size`` window whose
+    top-left corner lies on a ``window_stride`` grid, the same numbers the
+    classifier gives each cropped window (up to float round-off).
 
     Args:
         classifier: the trained classifier (its weights are copied; it is not

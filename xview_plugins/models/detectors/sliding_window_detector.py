@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import torch
-from mmcv.ops import batched_nms
+import torch.nn as nn
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
-from mmengine.config import Config
-from mmengine.runner.checkpoint import _load_checkpoint
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from ...utils.checkpoint import check_state_dict_fits
-from ..classifiers.window_scorer import (
+from ...utils.checkpoint import check_state_dict_fits, revise_state_dict_keys
+from ..classifiers.convolutional_window_scorer import (
     ConvolutionalWindowScorer,
     convolutional_layout,
     grid_padding,
     resize_scene,
     resize_windows,
 )
-
-
-def _classifier_model_cfg(classifier: Union[str, dict]) -> dict:
-    """A classifier model config, given inline or as the path of a
-    classification config."""
-    if isinstance(classifier, str):
-        return Config.fromfile(classifier).model.to_dict()
-    return dict(classifier)
+from ..utils.post_processing import nms_test_cfg, post_process
 
 
 @MODELS.register_module()
@@ -38,15 +29,15 @@ class SlidingWindowDetector(BaseDetector):
     object.
 
     The classifier's ``backbone`` and ``head`` become this detector's, under
-    the same names, so a classification checkpoint loads into it as it is
-    (``tools/test.py CONFIG CKPT``).
+    the same names, so a classification checkpoint loads into it as it is:
+    give it to ``tools/test.py CONFIG CKPT`` / ``tools/infer.py``, or as
+    ``init_cfg=dict(type='Pretrained', checkpoint=CKPT)`` for
+    ``init_weights()`` (mmengine's loading; a checkpoint that does not fit is
+    refused).
 
     Args:
-        classifier: a ``ChipClassifier`` model config, or the path of a
-            classification config whose ``model`` is taken.
-        checkpoint: the classifier's trained weights, loaded when the detector
-            is built (through the project's safe loader); or give them to
-            ``tools/test.py``.
+        classifier: a ``ChipClassifier`` model config (a config that inherits
+            the classification config can pass ``{{_base_.model}}``).
         windows: ``(size, stride)`` pairs in image pixels, one scale each.
         background_class: index of the classifier's background class; a window
             whose best class it is is rejected. None: rely on ``score_thr``
@@ -68,8 +59,7 @@ class SlidingWindowDetector(BaseDetector):
 
     def __init__(
         self,
-        classifier: Union[str, dict],
-        checkpoint: Optional[str] = None,
+        classifier: dict,
         windows: Sequence[Sequence[int]] = ((64, 16),),
         background_class: Optional[int] = None,
         score_thr: float = 0.5,
@@ -81,8 +71,7 @@ class SlidingWindowDetector(BaseDetector):
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
     ) -> None:
-        model_cfg = _classifier_model_cfg(classifier)
-        chip_classifier = MODELS.build(model_cfg)
+        chip_classifier = MODELS.build(classifier)
         if data_preprocessor is None:
             # Normalize scenes exactly as the classifier's chips were
             # normalized.
@@ -96,29 +85,23 @@ class SlidingWindowDetector(BaseDetector):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg
         )
-        if checkpoint:
-            state = _load_checkpoint(checkpoint, map_location='cpu')
-            state = state.get('state_dict', state)
-            check_state_dict_fits(chip_classifier, state, checkpoint)
-            chip_classifier.load_state_dict(
-                {
-                    k[len('module.') :] if k.startswith('module.') else k: v
-                    for k, v in state.items()
-                },
-                strict=True,
-            )
         self.backbone = chip_classifier.backbone
         self.head = chip_classifier.head
         self.num_classes = chip_classifier.num_classes
         self.input_size = int(self.backbone.input_size[0])
         self.windows = [(int(size), int(stride)) for size, stride in windows]
         self.background_class = background_class
-        self.score_thr = score_thr
         self.box_fraction = box_fraction
-        self.nms_iou = nms_iou
-        self.max_per_img = max_per_img
+        self.test_cfg = nms_test_cfg(score_thr, nms_iou, max_per_img)
         self.fully_convolutional = fully_convolutional
         self.batch_size = batch_size
+        # convolutional scorers (copies of the dense weights) by grid stride
+        # and device; loading weights (a checkpoint, Pretrained init) drops
+        # them
+        self._scorers: dict[tuple, nn.Module] = {}
+        self.register_load_state_dict_pre_hook(
+            lambda *args: self._scorers.clear()
+        )
         for size, stride in self.windows:
             grid_stride = stride * self.input_size / size
             if fully_convolutional and grid_stride != int(grid_stride):
@@ -131,6 +114,23 @@ class SlidingWindowDetector(BaseDetector):
                 fully_convolutional
             ):  # fail at build time, not on the first image
                 convolutional_layout(self, int(grid_stride))
+
+    def init_weights(self) -> None:
+        """mmengine's initialization; a ``Pretrained`` checkpoint is first
+        checked to fit (mmengine loads it non-strictly)."""
+        if self.init_cfg and self.init_cfg.get('type') == 'Pretrained':
+            from ...utils.checkpoint import safe_load
+
+            path = self.init_cfg['checkpoint']
+            checkpoint = safe_load(path)
+            check_state_dict_fits(
+                self,
+                revise_state_dict_keys(
+                    checkpoint.get('state_dict', checkpoint)
+                ),
+                path,
+            )
+        super().init_weights()
 
     # The detector is trained as a classifier (tools/train.py on a
     # classification config).
@@ -220,11 +220,20 @@ class SlidingWindowDetector(BaseDetector):
             torch.cat(probs) if probs else image.new_zeros(0, self.num_classes)
         )
 
+    def scorer(self, grid_stride: int) -> nn.Module:
+        """The classifier as a convolutional scorer of a ``grid_stride`` grid:
+        built once per stride and device, again after weights are loaded."""
+        device = self.head.weight.device
+        key = (grid_stride, device)
+        if key not in self._scorers:
+            self._scorers[key] = ConvolutionalWindowScorer(
+                self, grid_stride
+            ).to(device)
+        return self._scorers[key]
+
     def _score_fcn(self, image: Tensor, size: int, stride: int):
         scale = self.input_size / size
-        scorer = ConvolutionalWindowScorer(self, int(stride * scale)).to(
-            image.device
-        )
+        scorer = self.scorer(int(stride * scale))
         scene = resize_scene(self._padded(image, size, stride)[None], scale)
         logits = scorer(scene)[0]
         rows, cols = logits.shape[-2:]
@@ -252,7 +261,7 @@ class SlidingWindowDetector(BaseDetector):
             object_probs = probs.clone()
             object_probs[:, background] = -1
         scores, labels = object_probs.max(1)
-        keep &= scores >= self.score_thr
+        keep &= scores >= self.test_cfg.score_thr
         windows, scores, labels = windows[keep], scores[keep], labels[keep]
         centres = (windows[:, :2] + windows[:, 2:]) / 2
         half = (windows[:, 2:] - windows[:, :2]) * self.box_fraction / 2
@@ -260,25 +269,9 @@ class SlidingWindowDetector(BaseDetector):
         height, width = sample.img_shape
         boxes[:, 0::2] = boxes[:, 0::2].clamp(0, width)
         boxes[:, 1::2] = boxes[:, 1::2].clamp(0, height)
-        result = InstanceData()
-        if len(boxes):
-            boxes, kept = batched_nms(
-                boxes,
-                scores,
-                labels,
-                dict(type='nms', iou_threshold=self.nms_iou),
-            )
-            kept = kept[: self.max_per_img]
-            result.bboxes, result.scores, result.labels = (
-                boxes[: len(kept), :4],
-                scores[kept],
-                labels[kept],
-            )
-        else:
-            result.bboxes = boxes
-            result.scores, result.labels = scores, labels
-        if rescale and 'scale_factor' in sample:
-            result.bboxes = result.bboxes / result.bboxes.new_tensor(
-                sample.scale_factor
-            ).repeat(2)
-        return result
+        return post_process(
+            InstanceData(bboxes=boxes, scores=scores, labels=labels),
+            self.test_cfg.nms,
+            self.test_cfg.max_per_img,
+            sample.get('scale_factor') if rescale else None,
+        )

@@ -1,5 +1,4 @@
-"""The official YOLOv7 optimizer set-up: three parameter groups and summed
-accumulation."""
+"""The official YOLOv7 optimizer set-up: three parameter groups."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from typing import Optional
 
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
-from mmengine.optim import OptimWrapper
 from mmengine.registry import (
     OPTIM_WRAPPER_CONSTRUCTORS,
     OPTIM_WRAPPERS,
@@ -16,16 +14,6 @@ from mmengine.registry import (
 )
 
 from ...models.layers.yolov7_blocks import ImplicitA, ImplicitM
-
-
-@OPTIM_WRAPPERS.register_module()
-class SumAccumulateOptimWrapper(OptimWrapper):
-    """Gradient accumulation that sums the losses of the accumulated batches
-    (the official ``train.py``) instead of averaging them (mmengine's
-    default)."""
-
-    def scale_loss(self, loss):
-        return loss
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()

@@ -3,14 +3,18 @@ import torch
 from mmengine.structures import BaseDataElement
 
 import xview_plugins  # noqa: F401
-from xview_plugins.models import ChipClassifier, SeedCNN, SeedFFNN
+from xview_plugins.models import (
+    ChipClassifier,
+    RecognitionCNN,
+    RecognitionFFNN,
+)
 
 
 @pytest.mark.parametrize(
     'model, out', [(1, 32 * 32 * 3), (2, 32), (3, 32), (4, 32)]
 )
 def test_ffnn_models(model, out):
-    net = SeedFFNN(model=model, input_size=(32, 32, 3))
+    net = RecognitionFFNN(model=model, input_size=(32, 32, 3))
     assert net.out_features == out
     assert net(torch.rand(2, 3, 32, 32)).shape == (2, out)
 
@@ -19,7 +23,7 @@ def test_ffnn_models(model, out):
     'model, convs', [(1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 6)]
 )
 def test_cnn_models_end_in_ffnn_model_4(model, convs):
-    net = SeedCNN(
+    net = RecognitionCNN(
         model=model,
         input_size=(32, 32, 3),
         act='elu',
@@ -38,7 +42,7 @@ def test_cnn_models_end_in_ffnn_model_4(model, convs):
 
 
 def test_classifier_losses_and_predictions():
-    backbone = dict(type='SeedFFNN', model=4, input_size=(8, 8, 3))
+    backbone = dict(type='RecognitionFFNN', model=4, input_size=(8, 8, 3))
     samples = [BaseDataElement(gt_label=torch.tensor([k])) for k in (0, 3)]
     plain = ChipClassifier(backbone, num_classes=4)
     weighted = ChipClassifier(
@@ -75,7 +79,7 @@ def test_keras_initializers():
         'he_uniform': (6 / fan_in) ** 0.5,
     }
     for init, limit in limits.items():
-        net = SeedCNN(model=3, input_size=(16, 16, 3), init=init)
+        net = RecognitionCNN(model=3, input_size=(16, 16, 3), init=init)
         weight = [m for m in net.features if isinstance(m, torch.nn.Conv2d)][1]
         assert weight.weight.abs().max() <= limit
         assert weight.weight.abs().max() > 0.95 * limit  # uniform, full range
@@ -84,7 +88,7 @@ def test_keras_initializers():
         )
         assert not weight.bias.any()
     # Keras' HeNormal: normal truncated at 2 std, std sqrt(2 / fan_in) / 0.8796
-    net = SeedCNN(model=3, input_size=(16, 16, 3), init='he_normal')
+    net = RecognitionCNN(model=3, input_size=(16, 16, 3), init='he_normal')
     weight = [m for m in net.features if isinstance(m, torch.nn.Conv2d)][1]
     std = (2 / fan_in) ** 0.5 / 0.87962566103423978
     assert weight.weight.abs().max() <= 2 * std
@@ -94,8 +98,19 @@ def test_keras_initializers():
 
 
 def test_cnn_dropout_is_in_the_convolutional_part():
-    net = SeedCNN(model=5, input_size=(32, 32, 3), dropout=0.2)
+    net = RecognitionCNN(model=5, input_size=(32, 32, 3), dropout=0.2)
     assert sum(isinstance(m, torch.nn.Dropout) for m in net.features) == 3
     assert not any(isinstance(m, torch.nn.Dropout) for m in net.classifier)
-    ffnn = SeedFFNN(model=2, input_size=(8, 8, 3), dropout=0.2)
+    ffnn = RecognitionFFNN(model=2, input_size=(8, 8, 3), dropout=0.2)
     assert sum(isinstance(m, torch.nn.Dropout) for m in ffnn.layers) == 4
+
+
+def test_configs_with_the_old_backbone_names_still_build():
+    from mmdet.registry import MODELS
+
+    for old, new in (
+        ('SeedFFNN', RecognitionFFNN),
+        ('SeedCNN', RecognitionCNN),
+    ):
+        built = MODELS.build(dict(type=old, model=1, input_size=(8, 8, 3)))
+        assert type(built) is new

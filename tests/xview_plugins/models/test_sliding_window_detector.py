@@ -4,7 +4,9 @@ from mmdet.structures import DetDataSample
 
 import xview_plugins  # noqa: F401
 from xview_plugins.models import ChipClassifier, SlidingWindowDetector
-from xview_plugins.models.classifiers.window_scorer import resize_windows
+from xview_plugins.models.classifiers.convolutional_window_scorer import (
+    resize_windows,
+)
 
 
 def cnn_classifier(padding='valid', size=32, classes=13):
@@ -12,7 +14,7 @@ def cnn_classifier(padding='valid', size=32, classes=13):
         type='ChipClassifier',
         num_classes=classes,
         backbone=dict(
-            type='SeedCNN',
+            type='RecognitionCNN',
             model=4,
             input_size=(size, size, 3),
             padding=padding,
@@ -44,7 +46,7 @@ def randomize_batch_norm(model):
                 type='ChipClassifier',
                 num_classes=5,
                 backbone=dict(
-                    type='SeedFFNN',
+                    type='RecognitionFFNN',
                     model=2,
                     input_size=(16, 16, 3),
                     batch_norm=True,
@@ -159,22 +161,65 @@ def test_a_classification_checkpoint_loads_into_the_detector():
         detector.loss(torch.rand(1, 3, 32, 32), [])
 
 
-def test_the_classifier_checkpoint_can_come_with_the_config(tmp_path):
+def test_the_classifier_weights_come_through_pretrained_init(tmp_path):
     classifier = ChipClassifier(
         **{k: v for k, v in cnn_classifier().items() if k != 'type'}
     )
+    randomize_batch_norm(classifier)
     torch.save(
         dict(state_dict=classifier.state_dict(), meta=dict(epoch=3)),
         tmp_path / 'c.pth',
     )
-    detector = SlidingWindowDetector(
-        cnn_classifier(), checkpoint=str(tmp_path / 'c.pth')
+    pretrained = dict(type='Pretrained', checkpoint=str(tmp_path / 'c.pth'))
+    detector = SlidingWindowDetector(cnn_classifier(), init_cfg=pretrained)
+    assert not torch.equal(detector.head.weight, classifier.head.weight)
+    detector.init_weights()
+    for key, value in classifier.state_dict().items():
+        assert torch.equal(detector.state_dict()[key], value)
+    # mmengine loads Pretrained weights non-strictly: ours refuses a misfit
+    other = SlidingWindowDetector(
+        cnn_classifier(classes=14), init_cfg=pretrained
     )
-    assert torch.equal(detector.head.weight, classifier.head.weight)
     with pytest.raises(ValueError, match='c.pth: the checkpoint does not fit'):
-        SlidingWindowDetector(
-            cnn_classifier(classes=14), checkpoint=str(tmp_path / 'c.pth')
+        other.init_weights()
+
+
+def test_the_convolutional_scorer_is_built_once_until_weights_change(
+    monkeypatch,
+):
+    from xview_plugins.models.detectors import (
+        sliding_window_detector as sliding_window,
+    )
+
+    built = []
+    scorer_class = sliding_window.ConvolutionalWindowScorer
+    monkeypatch.setattr(
+        sliding_window,
+        'ConvolutionalWindowScorer',
+        lambda *args: built.append(args[1]) or scorer_class(*args),
+    )
+    torch.manual_seed(0)
+    detector = SlidingWindowDetector(
+        cnn_classifier(), windows=[(32, 8), (64, 16)]
+    ).eval()
+    image = torch.rand(3, 70, 90)
+    with torch.no_grad():
+        first = detector.window_scores(image)
+        again = detector.window_scores(torch.rand(3, 50, 40))
+    assert built == [8]  # both scales score an 8-px grid at the input size
+    assert len(again[0]) < len(first[0])
+    trained = ChipClassifier(
+        **{k: v for k, v in cnn_classifier().items() if k != 'type'}
+    )
+    randomize_batch_norm(trained)
+    detector.load_state_dict(trained.state_dict())
+    with torch.no_grad():
+        boxes, probs = detector.window_scores(image)
+        _, loop_probs = detector.window_scores(
+            image, fully_convolutional=False
         )
+    assert built == [8, 8]  # rebuilt from the loaded weights
+    assert torch.allclose(probs, loop_probs, atol=1e-5)
 
 
 def test_sliced_inference_runs_the_sliding_window_detector_over_a_scene():

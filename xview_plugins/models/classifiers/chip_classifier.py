@@ -14,8 +14,8 @@ from mmengine.structures import BaseDataElement
 
 @MODELS.register_module()
 class ChipClassifier(BaseModel):
-    """Backbone (``SeedFFNN`` / ``SeedCNN``) and a linear ``num_classes``-way
-    softmax head.
+    """Backbone (``RecognitionFFNN`` / ``RecognitionCNN``) and a linear
+    ``num_classes``-way softmax head.
 
     Args:
         class_weights: per-class weights of the cross-entropy (class

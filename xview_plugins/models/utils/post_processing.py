@@ -1,0 +1,68 @@
+"""The one post-processing of detections used by every detector of the
+project: class-wise NMS (mmcv's ``batched_nms``) keeping the strongest boxes,
+then rescaling to the original image."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from mmcv.ops import batched_nms
+from mmengine.config import ConfigDict
+from mmengine.structures import InstanceData
+
+
+def nms_test_cfg(
+    score_thr: float, iou_threshold: float, max_per_img: Optional[int]
+) -> ConfigDict:
+    """mmdet's ``test_cfg`` of a detector whose boxes go through
+    :func:`post_process`: kept above ``score_thr``, class-wise NMS at
+    ``iou_threshold``, at most ``max_per_img``."""
+    return ConfigDict(
+        score_thr=score_thr,
+        nms=dict(type='nms', iou_threshold=iou_threshold),
+        max_per_img=max_per_img,
+    )
+
+
+def classwise_nms(
+    results: InstanceData,
+    nms_cfg: Optional[dict],
+    max_per_img: Optional[int] = None,
+) -> InstanceData:
+    """Class-wise NMS of ``results`` (``bboxes``, ``scores``, ``labels``),
+    strongest first, at most ``max_per_img`` kept (None: all); scores stay as
+    they are. ``nms_cfg`` None only caps."""
+    if not len(results):
+        return results
+    if nms_cfg is None:
+        order = results.scores.argsort(descending=True)
+        return results[order[:max_per_img]]
+    _, keep = batched_nms(
+        results.bboxes, results.scores, results.labels, dict(nms_cfg)
+    )
+    return results[keep[:max_per_img]]
+
+
+def rescale_boxes(
+    results: InstanceData, scale_factor: Optional[Sequence[float]]
+) -> InstanceData:
+    """Boxes of the resized network input back in original image pixels
+    (``scale_factor`` is mmdet's ``(w_scale, h_scale)``; None: unchanged)."""
+    if scale_factor is not None and len(results):
+        results.bboxes = results.bboxes / results.bboxes.new_tensor(
+            scale_factor
+        ).repeat(2)
+    return results
+
+
+def post_process(
+    results: InstanceData,
+    nms_cfg: Optional[dict],
+    max_per_img: Optional[int] = None,
+    scale_factor: Optional[Sequence[float]] = None,
+) -> InstanceData:
+    """:func:`classwise_nms` in network pixels (as the official YOLOv7 does),
+    then :func:`rescale_boxes`."""
+    return rescale_boxes(
+        classwise_nms(results, nms_cfg, max_per_img), scale_factor
+    )
