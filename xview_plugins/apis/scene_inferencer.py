@@ -174,7 +174,11 @@ class SceneInferencer:
             image = cv2.resize(
                 image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
             )
-            sample.pred_instances.bboxes = sample.pred_instances.bboxes * scale
+            # clone() is shallow: scale a copy of the instances, not the
+            # caller's
+            predicted = sample.pred_instances.clone()
+            predicted.bboxes = predicted.bboxes * scale
+            sample.pred_instances = predicted
         out_file = Path(out_file)
         out_file.parent.mkdir(parents=True, exist_ok=True)
         self.visualizer.add_datasample(

@@ -2,7 +2,7 @@ from .backbones import RecognitionCNN, RecognitionFFNN, YOLOv7Backbone
 from .classifiers import ChipClassifier
 from .dense_heads import YOLOv7Head
 from .detectors import SlicedInference, SlidingWindowDetector, YOLOv7
-from .losses import YOLOv7CIoULoss
+from .losses import YOLOv7BCELoss, YOLOv7CIoULoss
 from .necks import YOLOv7Neck
 from .task_modules import YOLOv7OTAAssigner
 from .yolov7_official import (
@@ -21,6 +21,7 @@ __all__ = [
     'YOLOv7',
     'SlidingWindowDetector',
     'SlicedInference',
+    'YOLOv7BCELoss',
     'YOLOv7CIoULoss',
     'YOLOv7OTAAssigner',
     'official_outputs',

@@ -101,3 +101,42 @@ def test_empty_collection(tmp_path):
     path.write_text(json.dumps(dict(type='FeatureCollection', features=[])))
     table = read_xview_geojson(path)
     assert len(table) == 0 and table.images == []
+
+
+def test_detections_read_back_and_lie_where_the_geotransform_puts_them(
+    tmp_path,
+):
+    """The detection GeoJSON is the release's schema: our reader gets the
+    boxes and type ids back; its polygons are the boxes' corners through the
+    scene's transform, reprojected to lon/lat from a UTM scene."""
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+    from rasterio.warp import transform as reproject
+
+    from xview_data.formats import write_detections_geojson
+
+    boxes = np.array([[10.0, 20.0, 30.5, 44.0], [0.0, 0.0, 5.0, 5.0]])
+    utm = CRS.from_epsg(32633)
+    affine = from_origin(500000.0, 4649776.0, 0.3, 0.3)
+    path = tmp_path / 'scene.geojson'
+    write_detections_geojson(
+        path,
+        'scene.tif',
+        boxes,
+        np.array([18, 73]),
+        np.array([0.9, 0.25]),
+        ['Small car', 'Building'],
+        (affine, utm),
+    )
+    table = read_xview_geojson(path)
+    assert table.type_ids.tolist() == [18, 73]
+    assert np.allclose(table.boxes, boxes, atol=0.05)
+    feature = json.loads(path.read_text())['features'][0]
+    assert feature['properties']['score'] == 0.9
+    ring = np.array(feature['geometry']['coordinates'][0])
+    x, y = affine * (30.5, 44.0)  # the third corner: (xmax, ymax)
+    lon, lat = reproject(utm, 'EPSG:4326', [x], [y])
+    assert np.allclose(ring[2], [lon[0], lat[0]], atol=1e-7)
+    assert (
+        14 < ring[:, 0].min() and ring[:, 1].max() < 43
+    )  # lon/lat of UTM 33N

@@ -82,10 +82,12 @@ def test_drawing_goes_through_the_configs_visualizer(
     packed = inferencer.load(scene)
     sample = inferencer(scene)
     assert len(sample.pred_instances) > 0  # untrained, threshold 0
+    boxes = sample.pred_instances.bboxes.clone()
     out = inferencer.draw(
         packed, sample, tmp_path / 'drawn.png', score_thr=0.0, max_side=150
     )
     assert cv2.imread(str(out)).shape == (100, 150, 3)
+    assert torch.equal(sample.pred_instances.bboxes, boxes)  # not rescaled
 
 
 def test_a_checkpoint_without_type_ids_is_refused(tmp_path):

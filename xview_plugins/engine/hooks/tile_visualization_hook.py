@@ -105,7 +105,8 @@ class TileVisualizationHook(DetVisualizationHook):
 def clipped_to(data_sample: DetDataSample, shape: tuple) -> DetDataSample:
     """A copy whose boxes are clipped to the drawn image: boxes of objects cut
     by the tile border reach past it, and mmengine's visualizer warns once per
-    box otherwise.
+    box otherwise. The sample itself is left alone: ``clone()`` is shallow and
+    metrics hold views of its tensors.
     """
     sample = data_sample.clone()
     height, width = shape
@@ -113,12 +114,15 @@ def clipped_to(data_sample: DetDataSample, shape: tuple) -> DetDataSample:
         instances = sample.get(field)
         if instances is None or 'bboxes' not in instances:
             continue
-        boxes = instances.bboxes
+        instances = instances.clone()
+        boxes = instances.bboxes.clone()
         if isinstance(boxes, BaseBoxes):
             boxes.clip_((height, width))
         else:
             boxes[:, 0::2] = boxes[:, 0::2].clamp(0, width)
             boxes[:, 1::2] = boxes[:, 1::2].clamp(0, height)
+        instances.bboxes = boxes
+        sample.set_field(instances, field)
     return sample
 
 

@@ -24,8 +24,8 @@ class YOLOv7Head(BaseDenseHead):
 
     The loss is the official ``ComputeLossOTA``: positives assigned by
     ``train_cfg.assigner`` (``YOLOv7OTAAssigner``), per level ``loss_bbox``
-    (the official CIoU), ``loss_cls`` and ``loss_obj`` (mmdet's sigmoid
-    ``CrossEntropyLoss``; ``class_weight`` is BCE's ``pos_weight``) and the
+    (the official CIoU), ``loss_cls`` and ``loss_obj`` (the official
+    ``BCEWithLogitsLoss`` with ``pos_weight``: ``YOLOv7BCELoss``) and the
     objectness weighted per level by ``obj_level_weights``. The sums over
     levels are weighted by the hyper-parameter file's values
     (``hyp.scratch.p5``: box 0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``:
@@ -48,12 +48,8 @@ class YOLOv7Head(BaseDenseHead):
         obj_weight: float = 0.7,
         img_size: int = 640,
         obj_level_weights: Sequence[float] = (4.0, 1.0, 0.4),
-        loss_cls: dict = dict(
-            type='mmdet.CrossEntropyLoss', use_sigmoid=True, class_weight=[1.0]
-        ),
-        loss_obj: dict = dict(
-            type='mmdet.CrossEntropyLoss', use_sigmoid=True, class_weight=[1.0]
-        ),
+        loss_cls: dict = dict(type='YOLOv7BCELoss'),
+        loss_obj: dict = dict(type='YOLOv7BCELoss'),
         loss_bbox: dict = dict(type='YOLOv7CIoULoss'),
         label_smoothing: float = 0.0,
         iou_ratio: float = 1.0,
