@@ -132,21 +132,49 @@ def objects_by_image(table, strip_prefix: str = '', decimals: int = 0) -> dict:
     return result
 
 
-def run_tool(name, *args, timeout=600, env=None):
-    """Run ``tools/<name>`` from the repository root; its output, or the
-    test fails with the end of it."""
+def run_command(*command, cwd, env=None, timeout=600) -> str:
+    """Run a command; its output, or the test fails with the end of it."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / 'tools' / name), *map(str, args)],
+        [str(c) for c in command],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=ROOT,
         env=env,
     )
     assert result.returncode == 0, (
         result.stdout[-3000:] + result.stderr[-3000:]
     )
     return result.stdout + result.stderr
+
+
+def run_tool(name, *args, timeout=600, env=None) -> str:
+    """Run ``tools/<name>`` from the repository root (see
+    :func:`run_command`)."""
+    return run_command(
+        sys.executable,
+        ROOT / 'tools' / name,
+        *args,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def run_convert(*args, **kwargs) -> subprocess.CompletedProcess:
+    """``tools/convert_annotations.py ARGS --no-progress``, whatever its exit
+    status."""
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / 'tools' / 'convert_annotations.py'),
+            *map(str, args),
+            '--no-progress',
+        ],
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def yolov7_tiny_state(num_classes: int) -> dict:

@@ -4,7 +4,6 @@ into a fresh virtual environment outside the source tree, used from there."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 import textwrap
@@ -13,28 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_command
 
 # end to end (training, processes, installs): deselected by
 # -m "not slow"
 pytestmark = pytest.mark.slow
 
 OWN = ('xview_plugins', 'xview_data', '__editable__', 'xview-plugins')
-
-
-def run(*command, cwd, env=None, timeout=600):
-    result = subprocess.run(
-        [str(c) for c in command],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
-    assert result.returncode == 0, (
-        result.stdout[-3000:] + result.stderr[-3000:]
-    )
-    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope='module')
@@ -63,7 +47,7 @@ def installed(tmp_path_factory):
             '.hypothesis',
         ),
     )
-    run(
+    run_command(
         sys.executable,
         '-m',
         'pip',
@@ -85,7 +69,7 @@ def installed(tmp_path_factory):
             (stack / entry.name).symlink_to(entry)
     venv.create(tmp / 'venv', with_pip=False)
     python = tmp / 'venv' / 'bin' / 'python'
-    site = run(
+    site = run_command(
         python,
         '-c',
         'import sysconfig; print(sysconfig.get_paths()["purelib"])',
@@ -94,7 +78,7 @@ def installed(tmp_path_factory):
     (Path(site) / 'installed_stack.pth').write_text(f'{stack}\n')
     # --no-index: every declared dependency must already be satisfied by the
     # stack
-    run(
+    run_command(
         sys.executable,
         '-m',
         'pip',
@@ -113,7 +97,7 @@ def installed(tmp_path_factory):
 
 def test_the_wheel_holds_every_package_and_the_console_scripts(installed):
     python, bin_dir, work = installed
-    out = run(
+    out = run_command(
         python,
         '-c',
         textwrap.dedent("""
@@ -150,12 +134,12 @@ def test_the_wheel_holds_every_package_and_the_console_scripts(installed):
         'xview-synth',
         'xview-infer',
     ):
-        assert 'usage:' in run(bin_dir / script, '--help', cwd=work)
+        assert 'usage:' in run_command(bin_dir / script, '--help', cwd=work)
 
 
 def test_every_config_builds_its_model_from_the_installed_package(installed):
     python, _, work = installed
-    out = run(
+    out = run_command(
         python,
         '-c',
         textwrap.dedent(f"""
@@ -202,7 +186,7 @@ def test_every_config_builds_its_model_from_the_installed_package(installed):
 def test_data_command_lines_run_from_the_installed_package(installed):
     _, bin_dir, work = installed
     env = {**os.environ, 'PATH': f'{bin_dir}{os.pathsep}{os.environ["PATH"]}'}
-    run(
+    run_command(
         'xview-synth',
         'release',
         '--num-images',
@@ -212,7 +196,7 @@ def test_data_command_lines_run_from_the_installed_package(installed):
         cwd=work,
         env=env,
     )
-    run(
+    run_command(
         'xview-convert',
         'release/xView_train.geojson',
         'yolo',
@@ -246,7 +230,7 @@ def test_data_command_lines_run_from_the_installed_package(installed):
         (predictions / f'{table.images[position].file_name}.txt').write_text(
             '\n'.join(lines) + '\n'
         )
-    out = run(
+    out = run_command(
         'xview-score',
         predictions,
         'release/xView_train.geojson',

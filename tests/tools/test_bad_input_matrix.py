@@ -14,21 +14,7 @@ import pytest
 import rasterio
 import torch
 
-from tests.conftest import ROOT, write_geojson, write_tif
-
-
-def convert(*args, **kwargs):
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / 'tools' / 'convert_annotations.py'),
-            *map(str, args),
-            '--no-progress',
-        ],
-        capture_output=True,
-        text=True,
-        **kwargs,
-    )
+from tests.conftest import ROOT, run_convert, write_geojson, write_tif
 
 
 def assert_refused(result, out, *words):
@@ -63,7 +49,7 @@ def test_broken_geojson_files_are_refused(tmp_path, scene, content, words):
     (tmp_path / 'a.geojson').write_text(content)
     out = tmp_path / 'out'
     assert_refused(
-        convert(
+        run_convert(
             tmp_path / 'a.geojson',
             out,
             '--from',
@@ -82,7 +68,7 @@ def test_unreadable_annotation_file_is_refused(tmp_path, scene):
     (tmp_path / 'a.geojson').mkdir()  # a folder where a file should be
     out = tmp_path / 'out'
     assert_refused(
-        convert(
+        run_convert(
             tmp_path / 'a.geojson',
             out,
             '--from',
@@ -118,7 +104,7 @@ def test_defective_features_are_skipped_and_counted(tmp_path, scene):
         ],
     )
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src, out, '--from', 'xview', '--to', 'coco', '--images', scene
     )
     assert result.returncode == 0, result.stderr
@@ -140,7 +126,7 @@ def test_a_truncated_geotiff_is_named(tmp_path):
     path.write_bytes(path.read_bytes()[:3000])
     src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif')])
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src,
         out,
         '--from',
@@ -164,7 +150,7 @@ def test_other_band_counts_and_uint16_become_3_band_uint8_chips(
     write_tif(tmp_path / 'img' / '1.tif', 128, 128, bands=bands, dtype=dtype)
     src = write_geojson(tmp_path / 'a.geojson', [('10,10,40,30', 18, '1.tif')])
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src,
         out,
         '--from',
@@ -272,7 +258,7 @@ def test_counts_survive_when_no_chip_keeps_an_object(tmp_path, scene):
         ],
     )  # one missing image
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src,
         out,
         '--from',
@@ -311,7 +297,7 @@ def test_nonsense_options_are_refused(tmp_path, scene, option, value, words):
     out = tmp_path / 'out'
     args = ['--images', scene] if option != '--images' else []
     assert_refused(
-        convert(
+        run_convert(
             src, out, '--from', 'xview', '--to', 'coco', *args, option, value
         ),
         out,
@@ -383,7 +369,7 @@ def test_line_breaks_huge_integers_and_nul_bytes_are_counted_skips(
         ],
     )
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src, out, '--from', 'xview', '--to', 'coco', '--images', scene
     )
     assert result.returncode == 0, result.stderr
@@ -423,7 +409,7 @@ def test_a_file_that_is_not_an_image_is_unreadable_not_missing(
         [('10,10,40,30', 18, '1.tif', 1), ('10,10,40,30', 18, '2.tif', 2)],
     )
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src, out, '--from', 'xview', '--to', 'coco', '--images', scene
     )
     assert result.returncode == 0, result.stderr
@@ -432,7 +418,7 @@ def test_a_file_that_is_not_an_image_is_unreadable_not_missing(
     # reading pixels (chipping) refuses it, naming the image
     out = tmp_path / 'chips'
     assert_refused(
-        convert(
+        run_convert(
             src,
             out,
             '--from',
@@ -462,7 +448,7 @@ def test_a_png_named_tif_is_read_as_the_image_it_is(tmp_path, scene):
         tmp_path / 'a.geojson', [('10,10,40,30', 18, '2.tif', 1)]
     )
     out = tmp_path / 'out'
-    result = convert(
+    result = run_convert(
         src,
         out,
         '--from',

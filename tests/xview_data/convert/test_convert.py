@@ -1,14 +1,17 @@
 """The conversion command line end to end, on the synthetic release."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, objects_by_image, write_geojson, write_tif
+from tests.conftest import (
+    objects_by_image,
+    run_convert,
+    write_geojson,
+    write_tif,
+)
 from xview_data.convert import ConvertOptions, convert
 from xview_data.formats import (
     attach_images,
@@ -18,19 +21,6 @@ from xview_data.formats import (
     read_yolo,
 )
 from xview_data.structures import BENCHMARK12
-
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / 'tools' / 'convert_annotations.py'),
-            *map(str, args),
-            '--no-progress',
-        ],
-        capture_output=True,
-        text=True,
-    )
 
 
 def reference_objects(release: Path) -> dict:
@@ -43,7 +33,7 @@ def reference_objects(release: Path) -> dict:
 
 def test_cli_writes_every_format_with_a_summary(synthetic_release, tmp_path):
     out = tmp_path / 'all'
-    result = run_cli(
+    result = run_convert(
         synthetic_release / 'xView_train.geojson',
         out,
         '--from',
@@ -95,7 +85,7 @@ def test_format_to_format_and_back(synthetic_release, tmp_path, source_format):
     first = tmp_path / 'first'
     target = {'coco': 'coco', 'xview-txt': 'xview-txt'}[source_format]
     assert (
-        run_cli(
+        run_convert(
             synthetic_release / 'xView_train.geojson',
             first,
             '--from',
@@ -113,7 +103,7 @@ def test_format_to_format_and_back(synthetic_release, tmp_path, source_format):
     images = first / 'images' if source_format == 'coco' else None
     second = tmp_path / 'second'
     args = [src, second, '--from', source_format, '--to', 'xview']
-    result = run_cli(*args, *(['--images', images] if images else []))
+    result = run_convert(*args, *(['--images', images] if images else []))
     assert result.returncode == 0, result.stderr
     back = read_xview_geojson(second / 'xView_train.geojson')
     prefix = 'train/' if source_format == 'coco' else 'images/train/'
@@ -124,7 +114,7 @@ def test_format_to_format_and_back(synthetic_release, tmp_path, source_format):
 
 def test_chips_and_grouped_split(synthetic_release, tmp_path):
     out = tmp_path / 'chips'
-    result = run_cli(
+    result = run_convert(
         synthetic_release / 'xView_train.geojson',
         out,
         '--from',
@@ -166,7 +156,7 @@ def test_chips_and_grouped_split(synthetic_release, tmp_path):
 
 def test_recognition_chips(synthetic_release, tmp_path):
     out = tmp_path / 'rec'
-    result = run_cli(
+    result = run_convert(
         synthetic_release / 'xView_train.geojson',
         out,
         '--from',
@@ -194,7 +184,7 @@ def test_recognition_chips(synthetic_release, tmp_path):
 
 def test_recognition_with_background_chips(synthetic_release, tmp_path):
     out = tmp_path / 'rec_bg'
-    result = run_cli(
+    result = run_convert(
         synthetic_release / 'xView_train.geojson',
         out,
         '--from',
@@ -243,7 +233,7 @@ def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
     )
     out = tmp_path / 'deep' / 'out'
     before = set(tmp_path.parent.rglob('*'))
-    result = run_cli(
+    result = run_convert(
         src,
         out,
         '--from',
@@ -267,7 +257,7 @@ def test_traversal_is_never_written_and_inputs_are_not_overwritten(tmp_path):
     assert new and all(
         p == out or out in p.parents or p == out.parent for p in new
     )
-    result = run_cli(
+    result = run_convert(
         src, tmp_path, '--from', 'xview', '--to', 'coco', '--overwrite'
     )
     assert result.returncode == 2 and 'overwrite the input' in result.stderr
@@ -279,7 +269,7 @@ def test_failure_leaves_no_partial_output(tmp_path):
     src = write_geojson(tmp_path / 'a.geojson', [('1,1,20,20', 18, '1.tif')])
     out = tmp_path / 'out'
     # YOLO needs image sizes: without --images the run fails after reading.
-    result = run_cli(src, out, '--from', 'xview', '--to', 'coco', 'yolo')
+    result = run_convert(src, out, '--from', 'xview', '--to', 'coco', 'yolo')
     assert result.returncode == 2 and 'pass --images' in result.stderr
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if 'partial' in p.name]
@@ -309,7 +299,7 @@ def test_scene_tiles_and_recognition_chips_in_one_run(
     # the recognition chips are cut from the source scenes, one per object,
     # split by the same scenes
     out = tmp_path / 'both'
-    result = run_cli(
+    result = run_convert(
         synthetic_release / 'xView_train.geojson',
         out,
         '--from',
