@@ -165,3 +165,31 @@ def test_official_weights_convert_infer_and_score(
     images = json.loads((tmp_path / 'scenes' / 'images.json').read_text())
     assert [c['name'] for c in images['categories']] == list(meta['classes'])
     assert 0 <= float((tmp_path / 'score' / 'score.txt').read_text()) <= 1
+
+
+def test_max_dets_caps_a_scene_and_says_so(checkpoint, tmp_path, capsys):
+    scene = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    common = [TINY, checkpoint, scene, '--tile-size', 64, '--overlap', 16]
+    common += [
+        '--no-progress',
+        '--cfg-options',
+        'model.test_cfg.score_thr=0.0',
+    ]
+    assert main([str(a) for a in [*common, '--out', tmp_path / 'all']]) == 0
+    every = (tmp_path / 'all' / 'submission' / 'scene.tif.txt').read_text()
+    assert len(every.splitlines()) > 2  # untrained, threshold 0
+    capsys.readouterr()
+    argv = [*common, '--out', tmp_path / 'two', '--max-dets', 2]
+    assert main([str(a) for a in argv]) == 0
+    capped = (tmp_path / 'two' / 'submission' / 'scene.tif.txt').read_text()
+    assert len(capped.splitlines()) == 2
+    said = capsys.readouterr()
+    assert 'dropped' in said.out + said.err
+    with pytest.raises(SystemExit):
+        main(
+            [
+                str(a)
+                for a in [*common, '--out', tmp_path / 'x', '--max-dets', 0]
+            ]
+        )

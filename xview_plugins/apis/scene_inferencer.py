@@ -22,7 +22,14 @@ from .runner_config import ConfigError, read_config
 
 # SlicedInference options a caller may set; None keeps the config's (or the
 # wrapper's default)
-SLICING_OPTIONS = ('tile_size', 'overlap', 'batch_size', 'merge', 'full_scene')
+SLICING_OPTIONS = (
+    'tile_size',
+    'overlap',
+    'batch_size',
+    'merge',
+    'full_scene',
+    'max_per_img',
+)
 SCENE_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape')
 
 

@@ -18,6 +18,7 @@ import argparse
 from typing import Optional, Sequence
 
 from mmengine.config import DictAction
+from mmengine.logging import MMLogger
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -50,6 +51,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help='add a pass over the scene downscaled to one tile',
     )
     parser.add_argument(
+        '--max-dets',
+        type=int,
+        help=(
+            'keep at most N detections per scene, the strongest (the number'
+            ' dropped is logged); default: every merged detection'
+        ),
+    )
+    parser.add_argument(
         '--score-thr', type=float, default=0.3, help='threshold for drawing'
     )
     parser.add_argument('--device', default='cpu')
@@ -67,12 +76,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
+    if args.max_dets is not None and args.max_dets < 1:
+        parser.error(f'--max-dets must be at least 1 (got {args.max_dets})')
     from ..apis.inference import infer_files
     from ..apis.runner_config import exit_code_of
     from ..utils import register_safe_checkpoint_loader
 
     # e.g. a sliding-window detector's classifier
     register_safe_checkpoint_loader()
+    # the current logger of this run: warnings such as a --max-dets cap
+    # reach the terminal
+    MMLogger.get_instance(f'xview-infer-{id(args)}', log_level='INFO')
 
     def work() -> None:
         summary = infer_files(
@@ -90,6 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             batch_size=args.batch_size,
             merge=args.merge,
             full_scene=args.full_scene,
+            max_per_img=args.max_dets,
         )
         print(
             f'{summary["detections"]} detections in {summary["scenes"]} '

@@ -162,3 +162,38 @@ def test_weighted_box_fusion_averages_overlapping_boxes_by_score():
         fused[0], torch.tensor([0.5, 0, 10.5, 10])
     )  # (0.9*0 + 0.3*2) / 1.2
     assert torch.allclose(fused_scores, torch.tensor([0.6, 0.5, 0.8]))
+
+
+def test_no_merged_detection_is_dropped_unless_a_cap_says_so(monkeypatch):
+    """One box per 8-px tile of a 512-px scene: 4,096 merged detections, more
+    than any per-scene cap would have kept (NMS at IoU 1.01 merges none); a
+    cap logs what it drops."""
+    from xview_plugins.models.detectors import sliced_inference
+
+    scene = torch.rand(3, 512, 512) * 200 + 1
+    logged = []
+    monkeypatch.setattr(
+        sliced_inference, 'print_log', lambda msg, **kw: logged.append(msg)
+    )
+    wrapper = SlicedInference(
+        dict(type='BrightSpotDetector'),
+        tile_size=8,
+        overlap=0,
+        batch_size=512,
+        iou_threshold=1.01,
+    ).eval()
+    with torch.no_grad():
+        assert len(wrapper.predict_scene(scene)) == 4096
+    assert logged == []
+    capped = SlicedInference(
+        dict(type='BrightSpotDetector'),
+        tile_size=8,
+        overlap=0,
+        batch_size=512,
+        iou_threshold=1.01,
+        max_per_img=1000,
+    ).eval()
+    with torch.no_grad():
+        found = capped.predict_scene(scene)
+    assert len(found) == 1000
+    assert len(logged) == 1 and '3096 dropped' in logged[0]

@@ -3,6 +3,7 @@ batches."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Optional
 
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
+from mmengine.logging import print_log
 from mmengine.structures import InstanceData
 from torch import Tensor
 
@@ -29,7 +31,9 @@ class SlicedInference(BaseDetector):
     detector ``batch_size`` at a time, boxes are shifted back to scene pixels
     and merged across tiles by class-wise NMS (``merge='nms'``) or weighted box
     fusion (``'wbf'``). ``full_scene=True`` adds a pass over the scene
-    downscaled to one tile, for objects larger than a tile.
+    downscaled to one tile, for objects larger than a tile. Every merged
+    detection above ``score_thr`` is kept unless ``max_per_img`` caps them,
+    and then the number dropped is logged.
 
     The scene reaches this wrapper unnormalized (its data preprocessor only
     stacks the pixels); each batch of tiles goes through the wrapped detector's
@@ -45,7 +49,7 @@ class SlicedInference(BaseDetector):
         merge: str = 'nms',
         iou_threshold: float = 0.5,
         score_thr: float = 0.001,
-        max_per_img: int = 3000,
+        max_per_img: Optional[int] = None,
         full_scene: bool = False,
         pad_value: Optional[float] = None,
         data_preprocessor: Optional[dict] = None,
@@ -203,11 +207,9 @@ class SlicedInference(BaseDetector):
     ) -> InstanceData:
         found = InstanceData(bboxes=boxes, scores=scores, labels=labels)
         if self.merge == 'nms':
-            return classwise_nms(
-                found, self.test_cfg.nms, self.test_cfg.max_per_img
-            )
-        if len(found):
-            found = InstanceData(
+            merged = classwise_nms(found, self.test_cfg.nms)
+        elif len(found):
+            merged = InstanceData(
                 **dict(
                     zip(
                         ('bboxes', 'scores', 'labels'),
@@ -220,7 +222,19 @@ class SlicedInference(BaseDetector):
                     )
                 )
             )
-        return classwise_nms(found, None, self.test_cfg.max_per_img)
+        else:
+            merged = found
+        cap = self.test_cfg.max_per_img
+        if cap is not None and len(merged) > cap:
+            # a scene holds thousands of objects: a cap never acts unseen
+            print_log(
+                f'SlicedInference: kept the {cap} strongest of {len(merged)}'
+                f' merged detections (max_per_img={cap}),'
+                f' {len(merged) - cap} dropped',
+                logger='current',
+                level=logging.WARNING,
+            )
+        return classwise_nms(merged, None, cap)
 
     def predict(
         self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True
