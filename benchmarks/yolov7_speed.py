@@ -7,6 +7,10 @@
   of the mmdet wrapping (target <= 1.10).
 * train step: batch 2, 640 x 640, random boxes, loss + backward + SGD step
   through ``model.train_step``.
+* memory: the peak resident memory an eval forward (unfused, 640 x 640) adds
+  to the process, batch 1 and 4, ours against the official ``forward_once``
+  (which keeps every output a later layer reads until the end of the
+  forward), each in a fresh process, RSS sampled every millisecond.
 
     python benchmarks/yolov7_speed.py [--archs tiny l] [--repeats 5]
 """
@@ -35,6 +39,8 @@ class PlainYOLOv7(nn.Module):
         self.sources = model.backbone.sources + model.neck.sources
         self.head = model.bbox_head
         self.outputs = model.neck.out_indices
+        # the official ``self.save``: outputs some later layer reads
+        self.save = {s for srcs in self.sources for s in srcs}
 
     def forward(self, x):
         from xview_plugins.models.layers.yolov7_blocks import Concat
@@ -43,10 +49,13 @@ class PlainYOLOv7(nn.Module):
         for index, (layer, sources) in enumerate(
             zip([*self.backbone_layers, *self.neck_layers], self.sources)
         ):
-            y[index] = (
+            x = (
                 layer([y[s] for s in sources])
                 if isinstance(layer, Concat)
                 else layer(y[sources[0]])
+            )
+            y[index] = (
+                x if index in self.save or index in self.outputs else None
             )
         return self.head([y[i] for i in self.outputs])[0]
 
@@ -126,6 +135,55 @@ def train_step_time(arch: str, repeats: int) -> float:
     )
 
 
+def rss_mb() -> float:
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+def forward_peak_mb(arch: str, which: str, batch: int) -> float:
+    """Peak RSS an eval forward adds, sampled every millisecond."""
+    import gc
+    import threading
+
+    model = build(arch).eval()
+    run = (
+        (lambda x: model(x, mode='tensor'))
+        if which == 'ours'
+        else PlainYOLOv7(model).eval()
+    )
+    x = torch.rand(batch, 3, 640, 640)
+    with torch.no_grad():
+        run(torch.rand(1, 3, 64, 64))  # load kernels, allocate once
+    gc.collect()
+    start, peak, done = rss_mb(), [0.0], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_mb())
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    with torch.no_grad():
+        run(x)
+    done.set()
+    sampler.join()
+    return max(peak[0], rss_mb()) - start
+
+
+def memory_figure(arch: str, which: str, batch: int) -> float:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, __file__, '--peak-of', arch, which, str(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__,
@@ -133,8 +191,13 @@ def main() -> None:
     )
     parser.add_argument('--archs', nargs='+', default=['tiny', 'l'])
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--peak-of', nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.manual_seed(0)
+    if args.peak_of:  # the child process of memory_figure
+        arch, which, batch = args.peak_of
+        print(forward_peak_mb(arch, which, int(batch)))
+        return
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
     print(
         '| model | forward, mmdet (s) | forward, plain torch (s) | ratio |'
@@ -149,6 +212,15 @@ def main() -> None:
             f'| {name} | {ours:.3f} | {plain:.3f} | {ours / plain:.3f} |'
             f' {step:.2f} |'
         )
+    print()
+    print('| model | batch | forward peak, ours (MB) | official style (MB) |')
+    print('| --- | --- | --- | --- |')
+    for arch in args.archs:
+        name = 'yolov7-tiny' if arch == 'tiny' else 'yolov7'
+        for batch in (1, 4):
+            ours = memory_figure(arch, 'ours', batch)
+            plain = memory_figure(arch, 'plain', batch)
+            print(f'| {name} | {batch} | {ours:.0f} | {plain:.0f} |')
 
 
 if __name__ == '__main__':

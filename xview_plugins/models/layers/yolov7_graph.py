@@ -229,11 +229,26 @@ def run_layers(
     out_indices,
 ) -> tuple[torch.Tensor, ...]:
     """Run the layers in order; ``inputs`` holds the earlier outputs they
-    read."""
+    read. Each output is let go after the last layer that reads it (the
+    official ``forward_once`` keeps every saved output to the end), so that
+    the peak memory of an eval forward is that of the widest cut."""
+    last_read = {
+        source: first + offset
+        for offset, srcs in enumerate(sources)
+        for source in srcs
+    }
+    kept = set(out_indices)
     outputs = dict(inputs)
     for offset, (layer, srcs) in enumerate(zip(layers, sources)):
+        index = first + offset
         if isinstance(layer, Concat):
-            outputs[first + offset] = layer([outputs[s] for s in srcs])
+            result = layer([outputs[s] for s in srcs])
         else:
-            outputs[first + offset] = layer(outputs[srcs[0]])
+            result = layer(outputs[srcs[0]])
+        for source in set(srcs):
+            if last_read[source] == index and source not in kept:
+                del outputs[source]
+        if index in kept or index in last_read:
+            outputs[index] = result
+        del result
     return tuple(outputs[i] for i in out_indices)
