@@ -21,7 +21,7 @@ if ! "$VENV/bin/python" -c "import mmcv.ops" 2>/dev/null; then
   echo "[setup] building mmcv 2.1.0 with ops (first time only, about 13 minutes on 2 cores)"
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} pip_install --no-build-isolation mmcv==2.1.0
 fi
-pip_install -q -r requirements/runtime.txt -r requirements/tests.txt
+pip_install -q -r requirements/runtime.txt -r requirements/tests.txt -r requirements/deploy.txt
 # The editable build prints a multi-line setuptools notice; keep it in a log unless it fails.
 pip_install -q --no-build-isolation --no-deps -e . >"$VENV/editable-install.log" 2>&1 ||
   { cat "$VENV/editable-install.log"; exit 1; }

@@ -55,6 +55,7 @@ def infer_files(
     progress: bool = True,
     cfg_options: Optional[dict] = None,
     overwrite: bool = False,
+    onnx_file: Optional[str] = None,
     **slicing,
 ) -> dict:
     """Detect objects in whole GeoTIFF scenes (files or folders) with
@@ -85,7 +86,7 @@ def infer_files(
     files = collect_scenes(inputs)
     ensure_not_input(out_dir, *files)
     inferencer = SceneInferencer(
-        config, checkpoint, device, cfg_options, **slicing
+        config, checkpoint, device, cfg_options, onnx_file, **slicing
     )
     class_map = inferencer.class_map
     type_ids = np.asarray(class_map.type_ids)

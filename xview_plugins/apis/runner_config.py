@@ -84,6 +84,13 @@ def test_arg_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='seconds between --show'
     )
+    parser.add_argument(
+        '--onnx',
+        help=(
+            'run the network from this file (tools/deploy/export_onnx.py) with'
+            ' ONNX Runtime; the checkpoint still gives the class names'
+        ),
+    )
     add_runner_arguments(parser, 'test_dataloader.batch_size=4')
     return parser
 
@@ -222,6 +229,10 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
 def prepare_test_config(args: argparse.Namespace) -> Config:
     cfg = load_config_of(args)
     cfg.load_from = args.checkpoint
+    if getattr(args, 'onnx', None):
+        from .onnx_export import onnxruntime_model_config
+
+        cfg.model = onnxruntime_model_config(cfg.model, args.onnx)
     if args.show or args.show_dir:
         from mmdet.engine.hooks.utils import trigger_visualization_hook
 

@@ -80,9 +80,10 @@ class SceneInferencer:
     The scene is read by the config's own test pipeline (its loading steps,
     see :func:`scene_pipeline_cfg`), the detector runs by tiles inside
     ``SlicedInference`` (``tile_size``, ``overlap``, ``batch_size``,
-    ``merge``, ``full_scene``; None keeps the config's), and the checkpoint's
-    ``dataset_meta`` (stored by the runner from the training dataset) names
-    the classes and their xView type ids.
+    ``merge``, ``full_scene``, ``max_per_img``; None keeps the config's), run
+    by torch or, with ``onnx_file`` (``tools/deploy/export_onnx.py``), by ONNX
+    Runtime, and the checkpoint's ``dataset_meta`` (stored by the runner from
+    the training dataset) names the classes and their xView type ids.
 
     Example::
 
@@ -97,6 +98,7 @@ class SceneInferencer:
         checkpoint: str,
         device: str = 'cpu',
         cfg_options: Optional[dict] = None,
+        onnx_file: Optional[str] = None,
         **slicing,
     ) -> None:
         from mmdet.registry import MODELS, VISUALIZERS
@@ -113,6 +115,10 @@ class SceneInferencer:
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         cfg.model = sliced_model_config(cfg.model, **slicing)
+        if onnx_file is not None:
+            from .onnx_export import onnxruntime_model_config
+
+            cfg.model = onnxruntime_model_config(cfg.model, onnx_file)
         self.cfg = cfg
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         self.pipeline = Compose(scene_pipeline_cfg(cfg))

@@ -63,6 +63,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
+        '--backend',
+        choices=('pytorch', 'onnxruntime'),
+        default='pytorch',
+        help='run the network with torch or, from --onnx, ONNX Runtime',
+    )
+    parser.add_argument(
+        '--onnx', help='the network exported by tools/deploy/export_onnx.py'
+    )
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -76,6 +85,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
+    if (args.backend == 'onnxruntime') != (args.onnx is not None):
+        parser.error('--backend onnxruntime and --onnx FILE go together')
     if args.max_dets is not None and args.max_dets < 1:
         parser.error(f'--max-dets must be at least 1 (got {args.max_dets})')
     from ..apis.inference import infer_files
@@ -99,6 +110,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             progress=not args.no_progress,
             cfg_options=args.cfg_options,
             overwrite=args.overwrite,
+            onnx_file=args.onnx,
             tile_size=args.tile_size,
             overlap=args.overlap,
             batch_size=args.batch_size,

@@ -1,7 +1,12 @@
 from .backbones import RecognitionCNN, RecognitionFFNN, YOLOv7Backbone
 from .classifiers import ChipClassifier
 from .dense_heads import YOLOv7Head
-from .detectors import SlicedInference, SlidingWindowDetector, YOLOv7
+from .detectors import (
+    ONNXRuntimeDetector,
+    SlicedInference,
+    SlidingWindowDetector,
+    YOLOv7,
+)
 from .losses import YOLOv7BCELoss, YOLOv7CIoULoss
 from .necks import YOLOv7Neck
 from .task_modules import YOLOv7OTAAssigner
@@ -21,6 +26,7 @@ __all__ = [
     'YOLOv7',
     'SlidingWindowDetector',
     'SlicedInference',
+    'ONNXRuntimeDetector',
     'YOLOv7BCELoss',
     'YOLOv7CIoULoss',
     'YOLOv7OTAAssigner',

@@ -1,0 +1,148 @@
+"""A detector exported to ONNX and run by ONNX Runtime gives the torch path's
+detections; what does not export is refused."""
+
+import runpy
+
+import pytest
+import torch
+
+from tests.conftest import ROOT, TINY
+from xview_data.structures import BENCHMARK12
+
+pytest.importorskip('onnxruntime')  # the deploy extra, installed by setup
+
+
+def noise_scene(path, width, height):
+    """A scene of seeded noise: no two windows alike, so no tied scores."""
+    import numpy as np
+
+    from xview_data.imagery import write_geotiff
+
+    rng = np.random.default_rng(0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_geotiff(path, rng.integers(0, 256, (height, width, 3), np.uint8))
+    return path
+
+
+def distinct_outputs_state() -> dict:
+    """An untrained YOLOv7-tiny whose BatchNorm statistics come from one
+    batch of noise: without them its features fade with depth and every box
+    scores alike (NMS then picks among ties, differently per backend)."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    torch.manual_seed(0)
+    cfg = Config.fromfile(TINY)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = 1.0
+    model.train()
+    with torch.no_grad():
+        model(torch.rand(4, 3, 64, 64), mode='tensor')
+    return model.state_dict()
+
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    from xview_plugins.apis.onnx_export import export_onnx
+
+    folder = tmp_path_factory.mktemp('onnx')
+    checkpoint = folder / 'tiny.pth'
+    state = distinct_outputs_state()
+    meta = dict(classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids)
+    torch.save(
+        dict(state_dict=state, meta=dict(dataset_meta=meta)), checkpoint
+    )
+    done = export_onnx(TINY, str(checkpoint), str(folder / 'tiny.onnx'), 64, 3)
+    return checkpoint, done
+
+
+def test_the_export_is_the_deploy_network_up_to_the_raw_outputs(exported):
+    _, done = exported
+    assert done['out'].is_file()
+    assert done['input'] == (3, 3, 64, 64)
+    assert done['outputs'] == [
+        (3, 3, 8, 8, 17),
+        (3, 3, 4, 4, 17),
+        (3, 3, 2, 2, 17),
+    ]
+    assert done['max_abs_difference'] < 1e-4
+
+
+def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
+    """Whole-scene inference by tiles (7 tiles: batches of 3, 3 and a padded
+    1) through both backends."""
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    checkpoint, done = exported
+    scene = noise_scene(tmp_path / 'scene.tif', 150, 100)
+    options = dict(tile_size=64, overlap=16, batch_size=3)
+    torch_path = SceneInferencer(TINY, str(checkpoint), **options)
+    onnx_path = SceneInferencer(
+        TINY, str(checkpoint), onnx_file=str(done['out']), **options
+    )
+    assert type(onnx_path.model.detector).__name__ == 'ONNXRuntimeDetector'
+    ours, theirs = torch_path(scene), onnx_path(scene)
+    a, b = ours.pred_instances, theirs.pred_instances
+    assert len(a) == len(b) > 0
+    # the same detections, in the order of their scores up to round-off:
+    # each torch box has one ONNX Runtime box of its class within 1e-2 px
+    distance = (a.bboxes[:, None] - b.bboxes[None]).abs().amax(-1)
+    distance[a.labels[:, None] != b.labels[None]] = float('inf')
+    nearest = distance.argmin(1)
+    assert distance.min(1).values.max() < 1e-2
+    assert len(set(nearest.tolist())) == len(a)  # one to one
+    assert (a.scores - b.scores[nearest]).abs().max() < 1e-4
+
+
+def test_a_detector_without_a_dense_head_is_refused(tmp_path):
+    from xview_plugins.apis.onnx_export import export_onnx
+    from xview_plugins.apis.runner_config import ConfigError
+
+    config = str(
+        ROOT
+        / 'configs'
+        / 'sliding_window'
+        / 'sliding-window_cnn-model6_synthetic-xview.py'
+    )
+    with pytest.raises(ConfigError, match='cannot be exported'):
+        export_onnx(config, 'unused.pth', str(tmp_path / 'x.onnx'))
+    assert not list(tmp_path.iterdir())
+
+
+def test_infer_runs_the_onnx_file_and_needs_both_options(
+    exported, tmp_path, capsys
+):
+    checkpoint, done = exported
+    scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    common = [TINY, checkpoint, scene, '--tile-size', 64, '--overlap', 16]
+    common += ['--batch-size', 3, '--no-progress']
+    runs = {}
+    for name, extra in (
+        ('torch', []),
+        ('onnx', ['--backend', 'onnxruntime', '--onnx', done['out']]),
+    ):
+        argv = [*common, *extra, '--out', tmp_path / name]
+        assert main([str(a) for a in argv]) == 0
+        runs[name] = (
+            tmp_path / name / 'submission' / 'scene.tif.txt'
+        ).read_text()
+    assert len(runs['torch'].splitlines()) == len(runs['onnx'].splitlines())
+    with pytest.raises(SystemExit):
+        main(
+            [
+                str(a)
+                for a in [
+                    *common,
+                    '--onnx',
+                    done['out'],
+                    '--out',
+                    tmp_path / 'x',
+                ]
+            ]
+        )
+    assert 'go together' in capsys.readouterr().err

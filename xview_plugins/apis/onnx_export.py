@@ -1,0 +1,145 @@
+"""Export a detector of a config to ONNX in its deploy form, and configs that
+run the export with ONNX Runtime."""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from ..utils.checkpoint import CheckpointError
+from .runner_config import ConfigError, read_config
+
+
+class _RawHeadOutputs(nn.Module):
+    """The detector up to its raw dense-head outputs, as a flat tuple."""
+
+    def __init__(self, detector: nn.Module) -> None:
+        super().__init__()
+        self.detector = detector
+
+    def forward(self, inputs: torch.Tensor):
+        return tuple(self.detector._forward(inputs)[0])
+
+
+def detector_config(model_cfg: dict) -> dict:
+    """The detector a (possibly ``SlicedInference``-wrapped) model config
+    holds."""
+    model_cfg = copy.deepcopy(dict(model_cfg))
+    while model_cfg.get('type') == 'SlicedInference':
+        model_cfg = dict(model_cfg['detector'])
+    return model_cfg
+
+
+def onnxruntime_model_config(model_cfg: dict, onnx_file: str) -> dict:
+    """``model_cfg`` with its detector (inside ``SlicedInference`` too) run by
+    ONNX Runtime from ``onnx_file``."""
+    model_cfg = copy.deepcopy(dict(model_cfg))
+    backend = dict(
+        type='ONNXRuntimeDetector',
+        onnx_file=str(onnx_file),
+        detector=detector_config(model_cfg),
+    )
+    if model_cfg.get('type') == 'SlicedInference':
+        return dict(model_cfg, detector=backend)
+    return backend
+
+
+def export_onnx(
+    config: str,
+    checkpoint: str,
+    out: str,
+    tile_size: int = 640,
+    batch_size: int = 8,
+    dynamic_batch: bool = False,
+    opset: int = 17,
+) -> dict:
+    """Write the config's detector with the checkpoint's weights as ONNX:
+    deploy form (BatchNorm folded into convs, RepConv merged), input a
+    preprocessed ``(batch_size, 3, tile_size, tile_size)`` batch (any batch
+    size with ``dynamic_batch``), outputs the raw head outputs, which
+    ``ONNXRuntimeDetector`` decodes with the same head code as the torch
+    model. Detectors without a dense head, or whose forward does not export,
+    are refused. Written to a temporary file and renamed (nothing
+    half-written stays); the returned ``max_abs_difference`` compares ONNX
+    Runtime with torch on the example batch."""
+    from mmdet.registry import MODELS
+    from mmengine.model import revert_sync_batchnorm
+    from mmengine.registry import init_default_scope
+
+    from ..utils import load_detector_checkpoint
+
+    cfg = read_config(config)
+    model_cfg = detector_config(cfg.model)
+    init_default_scope(cfg.get('default_scope', 'mmdet'))
+    model = revert_sync_batchnorm(MODELS.build(model_cfg))
+    if not hasattr(model, 'bbox_head') or not hasattr(
+        model.bbox_head, 'predict_by_feat'
+    ):
+        raise ConfigError(
+            f'{config}: {model_cfg.get("type")} cannot be exported: ONNX'
+            ' export covers detectors whose forward ends in a dense head'
+            ' (model.bbox_head), such as YOLOv7'
+        )
+    load_detector_checkpoint(model, checkpoint)
+    model.eval()
+    if hasattr(model, 'switch_to_deploy'):
+        model.switch_to_deploy()
+    wrapper = _RawHeadOutputs(model).eval()
+    example = torch.rand(batch_size, 3, tile_size, tile_size)
+    with torch.no_grad():
+        expected = wrapper(example)
+    names = [f'level{k}' for k in range(len(expected))]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, staged = tempfile.mkstemp(
+        prefix=f'.{out.name}.', suffix='.part', dir=out.parent
+    )
+    os.close(handle)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # the tracer's notes
+            torch.onnx.export(
+                wrapper,
+                (example,),
+                staged,
+                input_names=['input'],
+                output_names=names,
+                opset_version=opset,
+                dynamo=False,
+                dynamic_axes=(
+                    {n: {0: 'batch'} for n in ['input', *names]}
+                    if dynamic_batch
+                    else None
+                ),
+            )
+        os.replace(staged, out)
+    except Exception as err:
+        Path(staged).unlink(missing_ok=True)
+        if isinstance(err, (CheckpointError, ConfigError)):
+            raise
+        raise ConfigError(
+            f'{config}: {model_cfg.get("type")} did not export to ONNX'
+            f' ({type(err).__name__}: {str(err).splitlines()[0][:200]})'
+        ) from err
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(
+        str(out), providers=['CPUExecutionProvider']
+    )
+    got = session.run(None, {'input': example.numpy()})
+    return dict(
+        out=out,
+        input=tuple(example.shape),
+        outputs=[tuple(t.shape) for t in expected],
+        # ONNX Runtime against torch on the export's example batch
+        max_abs_difference=max(
+            float((torch.from_numpy(g) - e).abs().max())
+            for g, e in zip(got, expected)
+        ),
+    )

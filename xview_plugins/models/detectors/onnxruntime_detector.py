@@ -1,0 +1,121 @@
+"""A detector exported to ONNX, run by ONNX Runtime with the same contract as
+the torch model (mmdeploy's backend-model idea, small)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Optional
+
+import numpy as np
+import torch
+from mmdet.models.detectors.base import BaseDetector
+from mmdet.registry import MODELS
+from torch import Tensor
+
+
+@MODELS.register_module()
+class ONNXRuntimeDetector(BaseDetector):
+    """Run ``onnx_file`` (written by ``tools/deploy/export_onnx.py``: the
+    network up to the raw head outputs) on the CPU with ONNX Runtime; the
+    inputs go through ``detector``'s data preprocessor and the outputs through
+    its head's decoding and post-processing, exactly as the torch model's do.
+
+    Args:
+        onnx_file: the exported network.
+        detector: the config of the exported detector (its
+            ``data_preprocessor``, ``bbox_head``, ``test_cfg``); its weights
+            are not needed.
+        num_threads: ONNX Runtime's intra-op threads (0: its default).
+    """
+
+    def __init__(
+        self,
+        onnx_file: str,
+        detector: dict,
+        num_threads: int = 0,
+        data_preprocessor: Optional[dict] = None,
+        init_cfg=None,
+    ) -> None:
+        detector = copy.deepcopy(dict(detector))
+        super().__init__(
+            data_preprocessor=data_preprocessor
+            or detector.get('data_preprocessor'),
+            init_cfg=init_cfg,
+        )
+        head = dict(detector['bbox_head'])
+        head.update(
+            train_cfg=detector.get('train_cfg'),
+            test_cfg=detector.get('test_cfg'),
+        )
+        # the head decodes and post-processes; its weights stay unused
+        self.bbox_head = MODELS.build(head)
+        self.onnx_file = str(onnx_file)
+        self.num_threads = num_threads
+        self._session = None
+        shape = self.session.get_inputs()[0].shape
+        # a fixed batch dimension: smaller batches are padded to it
+        self.fixed_batch = shape[0] if isinstance(shape[0], int) else None
+
+    @property
+    def session(self):
+        """The ONNX Runtime session, opened on first use (and again in a
+        copy: hooks such as EMA deep-copy the model, sessions do not
+        pickle)."""
+        if self._session is None:
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.num_threads
+            self._session = ort.InferenceSession(
+                self.onnx_file, options, providers=['CPUExecutionProvider']
+            )
+        return self._session
+
+    def __getstate__(self) -> dict:
+        return dict(super().__getstate__(), _session=None)
+
+    def run(self, batch_inputs: Tensor) -> list[Tensor]:
+        """The raw head outputs of a preprocessed batch."""
+        inputs = batch_inputs.detach().cpu().float().numpy()
+        count = len(inputs)
+        chunks = []
+        step = self.fixed_batch or count
+        for start in range(0, count, step):
+            part = inputs[start : start + step]
+            if self.fixed_batch and len(part) < self.fixed_batch:
+                pad = np.zeros(
+                    (self.fixed_batch - len(part), *part.shape[1:]), part.dtype
+                )
+                part = np.concatenate([part, pad])
+            outputs = self.session.run(
+                None, {self.session.get_inputs()[0].name: part}
+            )
+            chunks.append([o[: min(step, count - start)] for o in outputs])
+        return [
+            torch.from_numpy(np.concatenate(level)).to(batch_inputs.device)
+            for level in zip(*chunks)
+        ]
+
+    def predict(
+        self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True
+    ):
+        results = self.bbox_head.predict_by_feat(
+            self.run(batch_inputs),
+            [sample.metainfo for sample in batch_data_samples],
+            rescale=rescale,
+        )
+        return self.add_pred_to_datasample(batch_data_samples, results)
+
+    def _forward(self, batch_inputs: Tensor, batch_data_samples=None):
+        return (self.run(batch_inputs),)
+
+    def loss(self, batch_inputs: Tensor, batch_data_samples) -> dict:
+        raise NotImplementedError(
+            'ONNXRuntimeDetector runs an exported network: train the torch'
+            ' model'
+        )
+
+    def extract_feat(self, batch_inputs: Tensor):
+        raise NotImplementedError(
+            'the exported network returns the head outputs only'
+        )
