@@ -133,6 +133,7 @@ def test_the_wheel_holds_every_package_and_the_console_scripts(installed):
         'xview-score',
         'xview-synth',
         'xview-infer',
+        'xview-export-onnx',
     ):
         assert 'usage:' in run_command(bin_dir / script, '--help', cwd=work)
 
