@@ -10,17 +10,13 @@ post-processing (ONNXRuntimeDetector), identical for both backends.
 
 from __future__ import annotations
 
-import argparse
 from typing import Optional, Sequence
+
+from .model_arguments import model_argument_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser = model_argument_parser(__doc__)
     parser.add_argument('out', help='the .onnx file to write')
     parser.add_argument(
         '--tile-size', type=int, default=640, help='input side in pixels'

@@ -14,20 +14,16 @@ non-empty DIR needs --overwrite.
 
 from __future__ import annotations
 
-import argparse
 from typing import Optional, Sequence
 
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
 
+from .model_arguments import model_argument_parser
+
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
+    parser = model_argument_parser(__doc__)
     parser.add_argument('inputs', nargs='+', help='GeoTIFF files or folders')
     parser.add_argument('--out', required=True, help='output folder')
     # None keeps the config's SlicedInference setting (or its default:
