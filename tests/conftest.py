@@ -225,3 +225,46 @@ def build_yolov7(arch, num_classes=80, **head):
             bbox_head=head_cfg,
         )
     )
+
+
+def noise_scene(path, width, height, bands=3):
+    """A uint8 scene of seeded noise: no two windows alike, so no tied
+    scores."""
+    import numpy as np
+    import rasterio
+
+    rng = np.random.default_rng(0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(
+        path,
+        'w',
+        driver='GTiff',
+        width=width,
+        height=height,
+        count=bands,
+        dtype='uint8',
+    ) as dst:
+        dst.write(rng.integers(0, 256, (bands, height, width), np.uint8))
+    return path
+
+
+def distinct_outputs_state() -> dict:
+    """An untrained YOLOv7-tiny whose BatchNorm statistics come from one
+    batch of noise: without them its features fade with depth and every box
+    scores alike (NMS then picks among ties, differently per backend)."""
+    import torch
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    torch.manual_seed(0)
+    cfg = Config.fromfile(TINY)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.momentum = 1.0
+    model.train()
+    with torch.no_grad():
+        model(torch.rand(4, 3, 64, 64), mode='tensor')
+    return model.state_dict()

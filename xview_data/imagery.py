@@ -171,35 +171,51 @@ def _stretch(data: np.ndarray, stretch: str) -> np.ndarray:
     return (np.clip(np.nan_to_num(scaled), 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
+def image_dtype(path: PathLike) -> str:
+    """The data type of the raster's first band (``'uint8'``, ...), from the
+    header."""
+    with _open(path) as src:
+        return src.dtypes[0]
+
+
 def read_image(
     path: PathLike,
     window: Optional[tuple[int, int, int, int]] = None,
     bands: Optional[Sequence[int]] = None,
     stretch: str = 'percentile',
     channel_order: str = 'bgr',
+    out_size: Optional[tuple[int, int]] = None,
 ) -> np.ndarray:
     """Read a raster (or the window ``(x, y, width, height)`` of it, padded
-    with zeros where it passes the border) as (H, W, 3) uint8."""
+    with zeros where it passes the border) as (H, W, 3) uint8; with
+    ``out_size`` ``(width, height)`` the whole raster averaged down to that
+    size as it is read (a picture of a huge scene without holding it)."""
+    from rasterio.enums import Resampling
     from rasterio.errors import RasterioError
     from rasterio.windows import Window
 
     with _open(path) as src:
         try:
-            if window is None:
+            if out_size is not None:
+                data = src.read(
+                    out_shape=(src.count, int(out_size[1]), int(out_size[0])),
+                    resampling=Resampling.average,
+                )
+            elif window is None:
                 data = src.read()
             else:
+                # the part inside the raster, read plainly, in zeros: a
+                # boundless read with a fill value would also fill what GDAL
+                # masks, e.g. every pixel whose 4th band (taken for alpha) is
+                # 0
                 x, y, w, h = (int(v) for v in window)
-                inside = (
-                    0 <= x
-                    and 0 <= y
-                    and x + w <= src.width
-                    and y + h <= src.height
-                )
-                data = src.read(
-                    window=Window(x, y, w, h),
-                    boundless=not inside,
-                    fill_value=0,
-                )
+                x0, y0 = max(x, 0), max(y, 0)
+                x1, y1 = min(x + w, src.width), min(y + h, src.height)
+                data = np.zeros((src.count, h, w), src.dtypes[0])
+                if x1 > x0 and y1 > y0:
+                    data[:, y0 - y : y1 - y, x0 - x : x1 - x] = src.read(
+                        window=Window(x0, y0, x1 - x0, y1 - y0)
+                    )
         except RasterioError as err:
             raise ImageReadError(
                 f'{path}: cannot read pixels ({err}); the file may be '

@@ -79,3 +79,23 @@ def test_truncated_and_missing_files_are_named(tmp_path):
     (tmp_path / 'junk.tif').write_bytes(b'not an image at all')
     with pytest.raises(ImageReadError, match='junk.tif'):
         read_image(tmp_path / 'junk.tif')
+
+
+def test_a_window_holds_the_scenes_pixels_whatever_the_fourth_band(tmp_path):
+    """GDAL reads a 4-band uint8 GeoTIFF's last band as alpha; a windowed read
+    with a fill value then zeroed every pixel whose band 4 is 0. A window,
+    inside the scene or past its edge, holds the whole read's pixels (zeros
+    outside)."""
+    import numpy as np
+
+    from tests.conftest import noise_scene
+    from xview_data.imagery import read_image
+
+    scene = noise_scene(tmp_path / 'rgbn.tif', 150, 100, bands=4)
+    whole = read_image(scene, bands=(4, 2, 1))
+    assert (whole[..., 2] == 0).any()  # band 4 has zeros
+    inside = read_image(scene, (10, 20, 64, 64), bands=(4, 2, 1))
+    assert np.array_equal(inside, whole[20:84, 10:74])
+    edge = read_image(scene, (120, 80, 64, 64), bands=(4, 2, 1))
+    assert np.array_equal(edge[:20, :30], whole[80:, 120:])
+    assert not edge[20:].any() and not edge[:, 30:].any()

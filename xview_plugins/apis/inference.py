@@ -95,8 +95,7 @@ def infer_files(
         for image_id, path in enumerate(
             tqdm(files, desc='scenes', unit='scene', disable=not progress), 1
         ):
-            packed = inferencer.load(path)
-            sample = inferencer.predict(packed)
+            sample = inferencer(path)
             found = sample.pred_instances
             boxes = found.bboxes.cpu().numpy().astype(np.float64)
             scores = found.scores.cpu().numpy().astype(np.float64)
@@ -118,7 +117,7 @@ def infer_files(
                 (transform, crs) if transform is not None else None,
             )
             inferencer.draw(
-                packed, sample, out / 'drawn' / f'{path.stem}.png', score_thr
+                path, sample, out / 'drawn' / f'{path.stem}.png', score_thr
             )
             height, width = sample.ori_shape
             images.append(

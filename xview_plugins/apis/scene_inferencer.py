@@ -156,17 +156,86 @@ class SceneInferencer:
         uint8 as loaded, ``data_samples`` with its metainfo."""
         return self.pipeline(dict(img_path=str(path), img_id=0))
 
+    def streams(self, path: Union[str, Path]) -> bool:
+        """Whether ``path`` is read tile by tile (``SlicedInference.
+        predict_file``): with the config's ``LoadGeoTIFFFromFile``, no
+        full-scene pass, and pixels that need no scene-wide stretch (uint8,
+        or ``stretch='dtype'``: a percentile stretch of a window would differ
+        from the scene's)."""
+        from xview_data.imagery import image_dtype
+
+        from ..datasets.transforms import LoadGeoTIFFFromFile
+
+        loader = self.pipeline.transforms[0]
+        return (
+            isinstance(loader, LoadGeoTIFFFromFile)
+            and not self.model.full_scene
+            and (loader.stretch == 'dtype' or image_dtype(path) == 'uint8')
+        )
+
     def __call__(self, path: Union[str, Path]) -> DetDataSample:
-        """Detections of one scene (``pred_instances`` in scene pixels)."""
-        return self.predict(self.load(path))
+        """Detections of one scene (``pred_instances`` in scene pixels),
+        streamed tile by tile when :meth:`streams`, else read whole."""
+        if not self.streams(path):
+            return self.predict(self.load(path))
+        from xview_data.imagery import image_size
+
+        width, height = image_size(path)
+        sample = DetDataSample(
+            metainfo=dict(
+                img_path=str(path),
+                ori_shape=(height, width),
+                img_shape=(height, width),
+            )
+        )
+        with torch.no_grad():
+            sample.pred_instances = self.model.predict_file(
+                path, self.pipeline.transforms[0]
+            )
+        return sample
 
     def predict(self, packed: dict) -> DetDataSample:
         with torch.no_grad():
             return self.model.test_step(pseudo_collate([packed]))[0]
 
+    def picture(
+        self, path: Union[str, Path], max_side: Optional[int] = 2048
+    ) -> tuple[np.ndarray, float]:
+        """The scene as RGB uint8, downscaled so that its longer side is at
+        most ``max_side`` (read at that size: never whole), and the scale."""
+        import cv2
+
+        from xview_data.imagery import image_size, read_image
+
+        from ..datasets.transforms import LoadGeoTIFFFromFile
+
+        width, height = image_size(path)
+        scale = 1.0
+        if max_side and max(width, height) > max_side:
+            scale = max_side / max(width, height)
+        loader = self.pipeline.transforms[0]
+        if isinstance(loader, LoadGeoTIFFFromFile):
+            size = (round(width * scale), round(height * scale))
+            image = read_image(
+                path,
+                bands=loader.bands,
+                stretch=loader.stretch,
+                channel_order='rgb',
+                out_size=size if scale != 1.0 else None,
+            )
+            return image, scale
+        image = self.load(path)['inputs'].permute(1, 2, 0).numpy()
+        if getattr(loader, 'channel_order', 'bgr') == 'bgr':
+            image = image[..., ::-1]
+        if scale != 1.0:
+            image = cv2.resize(
+                image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
+            )
+        return np.ascontiguousarray(image), scale
+
     def draw(
         self,
-        packed: dict,
+        path: Union[str, Path],
         sample: DetDataSample,
         out_file: Union[str, Path],
         score_thr: float = 0.3,
@@ -175,18 +244,9 @@ class SceneInferencer:
         """Write a PNG of the scene with its detections above ``score_thr``,
         drawn by the config's visualizer on the scene downscaled so that its
         longer side is at most ``max_side``."""
-        import cv2
-
-        image = packed['inputs'].permute(1, 2, 0).numpy()
-        if self._loads_bgr():
-            image = image[..., ::-1]
+        image, scale = self.picture(path, max_side)
         sample = sample.clone()
-        scale = 1.0
-        if max_side and max(image.shape[:2]) > max_side:
-            scale = max_side / max(image.shape[:2])
-            image = cv2.resize(
-                image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
-            )
+        if scale != 1.0:
             # clone() is shallow: scale a copy of the instances, not the
             # caller's
             predicted = sample.pred_instances.clone()
@@ -203,7 +263,3 @@ class SceneInferencer:
             out_file=str(out_file),
         )
         return out_file
-
-    def _loads_bgr(self) -> bool:
-        loader = self.pipeline.transforms[0]
-        return getattr(loader, 'channel_order', 'bgr') == 'bgr'

@@ -6,43 +6,10 @@ import runpy
 import pytest
 import torch
 
-from tests.conftest import ROOT, TINY
+from tests.conftest import ROOT, TINY, distinct_outputs_state, noise_scene
 from xview_data.structures import BENCHMARK12
 
 pytest.importorskip('onnxruntime')  # the deploy extra, installed by setup
-
-
-def noise_scene(path, width, height):
-    """A scene of seeded noise: no two windows alike, so no tied scores."""
-    import numpy as np
-
-    from xview_data.imagery import write_geotiff
-
-    rng = np.random.default_rng(0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_geotiff(path, rng.integers(0, 256, (height, width, 3), np.uint8))
-    return path
-
-
-def distinct_outputs_state() -> dict:
-    """An untrained YOLOv7-tiny whose BatchNorm statistics come from one
-    batch of noise: without them its features fade with depth and every box
-    scores alike (NMS then picks among ties, differently per backend)."""
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
-
-    torch.manual_seed(0)
-    cfg = Config.fromfile(TINY)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
-    for module in model.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.momentum = 1.0
-    model.train()
-    with torch.no_grad():
-        model(torch.rand(4, 3, 64, 64), mode='tensor')
-    return model.state_dict()
 
 
 @pytest.fixture(scope='module')

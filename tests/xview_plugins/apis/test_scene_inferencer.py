@@ -6,7 +6,13 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from tests.conftest import TINY, write_tif, yolov7_tiny_state
+from tests.conftest import (
+    TINY,
+    distinct_outputs_state,
+    noise_scene,
+    write_tif,
+    yolov7_tiny_state,
+)
 from xview_data.imagery import read_image
 from xview_data.structures import BENCHMARK12
 
@@ -16,7 +22,9 @@ def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
     meta = dict(classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids)
     torch.save(
-        dict(state_dict=yolov7_tiny_state(12), meta=dict(dataset_meta=meta)),
+        dict(
+            state_dict=distinct_outputs_state(), meta=dict(dataset_meta=meta)
+        ),
         path,
     )
     return path
@@ -33,15 +41,18 @@ def loader_of(cfg):
 def test_the_configs_loader_options_reach_whole_scene_inference(
     checkpoint, tmp_path, monkeypatch
 ):
+    """A 16-bit scene needs the scene-wide percentile stretch: it is read
+    whole, by the config's loader with its options."""
     from xview_plugins.apis.scene_inferencer import SceneInferencer
 
-    scene = write_tif(tmp_path / 'scene.tif', 80, 72, bands=4)
+    scene = write_tif(tmp_path / 'scene.tif', 80, 72, bands=4, dtype='uint16')
     cfg = Config.fromfile(TINY)
-    loader_of(cfg).update(bands=(4, 2, 1), stretch='dtype')
+    loader_of(cfg).update(bands=(4, 2, 1))
     inferencer = SceneInferencer(
         cfg, str(checkpoint), tile_size=64, overlap=16
     )
-    expected = read_image(scene, bands=(4, 2, 1), stretch='dtype')
+    assert not inferencer.streams(scene)
+    expected = read_image(scene, bands=(4, 2, 1))
     assert not np.array_equal(expected, read_image(scene))
     seen = []
     predict_scene = inferencer.model.predict_scene
@@ -59,6 +70,62 @@ def test_the_configs_loader_options_reach_whole_scene_inference(
     # the wrapper got the slicing options and the detector's pad value
     assert inferencer.model.tile_size == 64
     assert inferencer.model.pad_value == 114.0
+
+
+def test_uint8_scenes_stream_by_tile_windows_with_the_loaders_options(
+    checkpoint, tmp_path, monkeypatch
+):
+    """Tiles are read as windows (never the whole scene) on a reader thread,
+    with the loader's options, and the detections are those of the scene
+    read whole."""
+    import threading
+
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+    from xview_plugins.datasets.transforms import LoadGeoTIFFFromFile
+
+    scene = noise_scene(tmp_path / 'scene.tif', 150, 100, bands=4)
+    cfg = Config.fromfile(TINY)
+    loader_of(cfg).update(bands=(4, 2, 1))
+    inferencer = SceneInferencer(
+        cfg,
+        str(checkpoint),
+        tile_size=64,
+        overlap=16,
+        batch_size=2,
+        cfg_options={'model.test_cfg.score_thr': 0.0},
+    )
+    assert inferencer.streams(scene)
+    reads = []
+    transform = LoadGeoTIFFFromFile.transform
+    monkeypatch.setattr(
+        LoadGeoTIFFFromFile,
+        'transform',
+        lambda self, results: (
+            reads.append((results.get('window'), threading.current_thread()))
+            or transform(self, results)
+        ),
+    )
+    streamed = inferencer(scene).pred_instances
+    windows = [w for w, _ in reads]
+    assert len(windows) == 6 and all(w[2:] == (64, 64) for w in windows)
+    assert all(t is not threading.main_thread() for _, t in reads)
+    whole = torch.from_numpy(
+        read_image(scene, bands=(4, 2, 1)).transpose(2, 0, 1).copy()
+    ).float()
+    with torch.no_grad():
+        expected = inferencer.model.predict_scene(whole)
+    assert len(streamed) == len(expected) > 0
+
+    def rows(found):
+        return sorted(
+            zip(
+                found.labels.tolist(),
+                found.scores.tolist(),
+                found.bboxes.tolist(),
+            )
+        )
+
+    assert rows(streamed) == rows(expected)
 
 
 def test_drawing_goes_through_the_configs_visualizer(
@@ -79,12 +146,11 @@ def test_drawing_goes_through_the_configs_visualizer(
     )
     assert isinstance(inferencer.visualizer, DetLocalVisualizer)
     assert inferencer.visualizer.dataset_meta['classes'] == BENCHMARK12.names
-    packed = inferencer.load(scene)
     sample = inferencer(scene)
     assert len(sample.pred_instances) > 0  # untrained, threshold 0
     boxes = sample.pred_instances.bboxes.clone()
     out = inferencer.draw(
-        packed, sample, tmp_path / 'drawn.png', score_thr=0.0, max_side=150
+        scene, sample, tmp_path / 'drawn.png', score_thr=0.0, max_side=150
     )
     assert cv2.imread(str(out)).shape == (100, 150, 3)
     assert torch.equal(sample.pred_instances.bboxes, boxes)  # not rescaled

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
+from mmdet.structures.bbox import bbox_overlaps
 from mmengine.logging import print_log
 from mmengine.structures import InstanceData
 from torch import Tensor
@@ -72,6 +73,10 @@ class SlicedInference(BaseDetector):
         self.batch_size = batch_size
         self.merge = merge
         self.test_cfg = nms_test_cfg(score_thr, iou_threshold, max_per_img)
+        # class by class (mmcv's offset trick rounds coordinates by how far the
+        # boxes reach, which would make a merge by parts differ from one of
+        # everything)
+        self.test_cfg.nms.split_thr = 0
         self.full_scene = full_scene
         # by default tiles past the scene's edge are padded as the wrapped
         # detector's preprocessor pads its batches
@@ -146,6 +151,40 @@ class SlicedInference(BaseDetector):
         )
         return [r.pred_instances for r in results]
 
+    def _in_scene(
+        self,
+        found: InstanceData,
+        window: tuple[float, float, float, float],
+        scale: float = 1.0,
+    ) -> InstanceData:
+        """Detections above ``score_thr`` of an image covering ``window``
+        ``(x1, y1, x2, y2)`` of the scene (a tile; or the whole scene, at
+        ``scale``), in scene pixels, clipped to the window: a tile sees nothing
+        beyond itself, nor past the scene's edge."""
+        found = found[found.scores >= self.test_cfg.score_thr]
+        x1, y1, x2, y2 = window
+        boxes = found.bboxes / scale + found.bboxes.new_tensor(
+            (x1, y1)
+        ).repeat(2)
+        boxes[:, 0::2] = boxes[:, 0::2].clamp(x1, x2)
+        boxes[:, 1::2] = boxes[:, 1::2].clamp(y1, y2)
+        return InstanceData(
+            bboxes=boxes, scores=found.scores, labels=found.labels
+        )
+
+    def _pad(self, crop: Tensor) -> Tensor:
+        size = self.tile_size
+        return F.pad(
+            crop,
+            (0, size - crop.shape[-1], 0, size - crop.shape[-2]),
+            value=self.pad_value,
+        )
+
+    def _window(self, corner, width: int, height: int) -> tuple:
+        x, y = corner
+        size = self.tile_size
+        return (x, y, min(x + size, width), min(y + size, height))
+
     def predict_scene(
         self, scene: Tensor, batch_size: Optional[int] = None
     ) -> InstanceData:
@@ -154,35 +193,17 @@ class SlicedInference(BaseDetector):
         channels, height, width = scene.shape
         size = self.tile_size
         corners = self.tiles(height, width)
-        boxes, scores, labels = [], [], []
-
-        def collect(
-            found: InstanceData, offset=(0, 0), scale: float = 1.0
-        ) -> None:
-            keep = found.scores >= self.test_cfg.score_thr
-            found_boxes = found.bboxes[keep] / scale + found.bboxes.new_tensor(
-                offset
-            ).repeat(2)
-            # boxes reaching into the padding of a scene smaller than a tile
-            found_boxes[:, 0::2] = found_boxes[:, 0::2].clamp(0, width)
-            found_boxes[:, 1::2] = found_boxes[:, 1::2].clamp(0, height)
-            boxes.append(found_boxes)
-            scores.append(found.scores[keep])
-            labels.append(found.labels[keep])
-
+        found = []
         for start in range(0, len(corners), batch_size):
             batch = corners[start : start + batch_size]
-            crops = [scene[:, y : y + size, x : x + size] for x, y in batch]
             crops = [
-                F.pad(
-                    c,
-                    (0, size - c.shape[-1], 0, size - c.shape[-2]),
-                    value=self.pad_value,
-                )
-                for c in crops
+                self._pad(scene[:, y : y + size, x : x + size])
+                for x, y in batch
             ]
-            for corner, found in zip(batch, self._run(crops)):
-                collect(found, offset=corner)
+            for corner, tile in zip(batch, self._run(crops)):
+                found.append(
+                    self._in_scene(tile, self._window(corner, width, height))
+                )
         if self.full_scene:
             scale = size / max(height, width)
             small = F.interpolate(
@@ -192,20 +213,108 @@ class SlicedInference(BaseDetector):
                 align_corners=False,
                 recompute_scale_factor=False,
             )[0]
-            small = F.pad(
-                small,
-                (0, size - small.shape[-1], 0, size - small.shape[-2]),
-                value=self.pad_value,
+            found.append(
+                self._in_scene(
+                    self._run([self._pad(small)])[0],
+                    (0, 0, width, height),
+                    scale,
+                )
             )
-            collect(self._run([small])[0], scale=scale)
-        return self._merge(
-            torch.cat(boxes), torch.cat(scores), torch.cat(labels)
-        )
+        return self._merge(InstanceData.cat(found))
 
-    def _merge(
-        self, boxes: Tensor, scores: Tensor, labels: Tensor
+    def predict_file(
+        self, path: str, loader, batch_size: Optional[int] = None
     ) -> InstanceData:
-        found = InstanceData(bboxes=boxes, scores=scores, labels=labels)
+        """Detections of a whole raster read tile by tile, never whole: each
+        batch of tiles is read as windows by ``loader`` (the config's
+        ``LoadGeoTIFFFromFile``) on a reader thread while the network runs
+        the batch before, and with ``merge='nms'`` the boxes are merged as
+        the tile rows pass: a group of overlapping boxes is settled once no
+        tile still to come can reach it. The result has exactly the boxes
+        :meth:`predict_scene` gives on the scene read whole (the same tiles
+        and batches; their order among equal scores may differ).
+        ``full_scene`` needs the whole scene and is refused."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from xview_data.imagery import image_size
+
+        if self.full_scene:
+            raise ValueError(
+                'full_scene=True reads the scene whole: use predict_scene'
+            )
+        batch_size = batch_size or self.batch_size
+        width, height = image_size(path)
+        corners = self.tiles(height, width)
+        batches = [
+            corners[start : start + batch_size]
+            for start in range(0, len(corners), batch_size)
+        ]
+
+        def read(batch) -> list[Tensor]:
+            crops = []
+            for corner in batch:
+                x1, y1, x2, y2 = self._window(corner, width, height)
+                image = loader.transform(
+                    dict(img_path=str(path), window=(x1, y1, x2 - x1, y2 - y1))
+                )['img']
+                crops.append(
+                    self._pad(
+                        torch.from_numpy(
+                            image.transpose(2, 0, 1).copy()
+                        ).float()
+                    )
+                )
+            return crops
+
+        settled, pending = [], None
+        with ThreadPoolExecutor(max_workers=1) as reader:
+            coming = reader.submit(read, batches[0])
+            for number, batch in enumerate(batches):
+                crops = coming.result()
+                if number + 1 < len(batches):
+                    coming = reader.submit(read, batches[number + 1])
+                found = [
+                    self._in_scene(tile, self._window(c, width, height))
+                    for c, tile in zip(batch, self._run(crops))
+                ]
+                if pending is not None:
+                    found.insert(0, pending)
+                pending = InstanceData.cat(found)
+                if self.merge == 'nms':
+                    # tiles to come start at or below this row
+                    boundary = (
+                        batches[number + 1][0][1]
+                        if number + 1 < len(batches)
+                        else float('inf')
+                    )
+                    done, pending = self._settle(pending, boundary)
+                    settled.append(done)
+        if self.merge == 'nms':
+            settled.append(classwise_nms(pending, self.test_cfg.nms))
+            return self._cap(InstanceData.cat(settled))
+        return self._merge(pending)
+
+    def _settle(
+        self, found: InstanceData, boundary: float
+    ) -> tuple[InstanceData, InstanceData]:
+        """Class-wise NMS of the boxes whose group of overlapping boxes (same
+        class, any overlap, transitively) lies above ``boundary``; the other
+        boxes wait. NMS acts within such groups only, so settling them early
+        keeps exactly the boxes a merge of everything keeps."""
+        if not len(found):
+            return found, found
+        waiting = found.bboxes[:, 3] > boundary
+        touching = bbox_overlaps(found.bboxes, found.bboxes) > 0
+        touching &= found.labels[:, None] == found.labels[None]
+        while True:
+            grown = waiting | touching[:, waiting].any(1)
+            if torch.equal(grown, waiting):
+                break
+            waiting = grown
+        done = classwise_nms(found[~waiting], self.test_cfg.nms)
+        return done, found[waiting]
+
+    def _merge(self, found: InstanceData) -> InstanceData:
         if self.merge == 'nms':
             merged = classwise_nms(found, self.test_cfg.nms)
         elif len(found):
@@ -214,9 +323,9 @@ class SlicedInference(BaseDetector):
                     zip(
                         ('bboxes', 'scores', 'labels'),
                         weighted_box_fusion(
-                            boxes,
-                            scores,
-                            labels,
+                            found.bboxes,
+                            found.scores,
+                            found.labels,
                             self.test_cfg.nms.iou_threshold,
                         ),
                     )
@@ -224,6 +333,11 @@ class SlicedInference(BaseDetector):
             )
         else:
             merged = found
+        return self._cap(merged)
+
+    def _cap(self, merged: InstanceData) -> InstanceData:
+        """The merged detections strongest first, capped at ``max_per_img``
+        (the number dropped is logged)."""
         cap = self.test_cfg.max_per_img
         if cap is not None and len(merged) > cap:
             # a scene holds thousands of objects: a cap never acts unseen
