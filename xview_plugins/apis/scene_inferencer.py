@@ -99,6 +99,7 @@ class SceneInferencer:
         device: str = 'cpu',
         cfg_options: Optional[dict] = None,
         onnx_file: Optional[str] = None,
+        stream: bool = False,
         **slicing,
     ) -> None:
         from mmdet.registry import MODELS, VISUALIZERS
@@ -120,6 +121,7 @@ class SceneInferencer:
 
             cfg.model = onnxruntime_model_config(cfg.model, onnx_file)
         self.cfg = cfg
+        self.stream = stream
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         self.pipeline = Compose(scene_pipeline_cfg(cfg))
         model = revert_sync_batchnorm(MODELS.build(cfg.model))
@@ -158,7 +160,9 @@ class SceneInferencer:
 
     def streams(self, path: Union[str, Path]) -> bool:
         """Whether ``path`` is read tile by tile (``SlicedInference.
-        predict_file``): with the config's ``LoadGeoTIFFFromFile``, no
+        predict_file``): asked for (``stream=True``; not yet the default:
+        on a scene where overlapping boxes chain across whole tile rows the
+        unsettled groups grow), with the config's ``LoadGeoTIFFFromFile``, no
         full-scene pass, and pixels that need no scene-wide stretch (uint8,
         or ``stretch='dtype'``: a percentile stretch of a window would differ
         from the scene's)."""
@@ -168,7 +172,8 @@ class SceneInferencer:
 
         loader = self.pipeline.transforms[0]
         return (
-            isinstance(loader, LoadGeoTIFFFromFile)
+            self.stream
+            and isinstance(loader, LoadGeoTIFFFromFile)
             and not self.model.full_scene
             and (loader.stretch == 'dtype' or image_dtype(path) == 'uint8')
         )

@@ -93,6 +93,7 @@ def test_uint8_scenes_stream_by_tile_windows_with_the_loaders_options(
         overlap=16,
         batch_size=2,
         cfg_options={'model.test_cfg.score_thr': 0.0},
+        stream=True,
     )
     assert inferencer.streams(scene)
     reads = []

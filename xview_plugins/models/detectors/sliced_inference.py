@@ -301,16 +301,31 @@ class SlicedInference(BaseDetector):
         class, any overlap, transitively) lies above ``boundary``; the other
         boxes wait. NMS acts within such groups only, so settling them early
         keeps exactly the boxes a merge of everything keeps."""
-        if not len(found):
-            return found, found
-        waiting = found.bboxes[:, 3] > boundary
-        touching = bbox_overlaps(found.bboxes, found.bboxes) > 0
-        touching &= found.labels[:, None] == found.labels[None]
-        while True:
-            grown = waiting | touching[:, waiting].any(1)
-            if torch.equal(grown, waiting):
-                break
-            waiting = grown
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        waiting = torch.zeros(len(found), dtype=torch.bool)
+        for label in found.labels.unique().tolist():
+            members = torch.nonzero(found.labels == label).flatten()
+            boxes = found.bboxes[members].cpu()
+            rows, cols = torch.nonzero(
+                bbox_overlaps(boxes, boxes) > 0, as_tuple=True
+            )
+            count, group = connected_components(
+                coo_matrix(
+                    (
+                        torch.ones(len(rows)).numpy(),
+                        (rows.numpy(), cols.numpy()),
+                    ),
+                    shape=(len(members), len(members)),
+                ),
+                directed=False,
+            )
+            group = torch.from_numpy(group)
+            reaching = torch.zeros(count, dtype=torch.bool)
+            reaching[group[boxes[:, 3] > boundary]] = True
+            waiting[members.cpu()] = reaching[group]
+        waiting = waiting.to(found.bboxes.device)
         done = classwise_nms(found[~waiting], self.test_cfg.nms)
         return done, found[waiting]
 
