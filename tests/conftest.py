@@ -88,14 +88,21 @@ def write_tif(
     path: Path, width: int, height: int, bands: int = 3, dtype: str = 'uint8'
 ) -> Path:
     import numpy as np
-    import rasterio
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = (
         (np.arange(width * height * bands) % 251)
         .reshape(bands, height, width)
         .astype(dtype)
     )
+    return write_raster(path, data)
+
+
+def write_raster(path: Path, data) -> Path:
+    """A plain GeoTIFF (no georeference) of (bands, H, W) ``data``."""
+    import rasterio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bands, height, width = data.shape
     with rasterio.open(
         path,
         'w',
@@ -103,7 +110,7 @@ def write_tif(
         width=width,
         height=height,
         count=bands,
-        dtype=dtype,
+        dtype=data.dtype,
     ) as dst:
         dst.write(data)
     return path
@@ -231,21 +238,11 @@ def noise_scene(path, width, height, bands=3):
     """A uint8 scene of seeded noise: no two windows alike, so no tied
     scores."""
     import numpy as np
-    import rasterio
 
     rng = np.random.default_rng(0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(
-        path,
-        'w',
-        driver='GTiff',
-        width=width,
-        height=height,
-        count=bands,
-        dtype='uint8',
-    ) as dst:
-        dst.write(rng.integers(0, 256, (bands, height, width), np.uint8))
-    return path
+    return write_raster(
+        path, rng.integers(0, 256, (bands, height, width), np.uint8)
+    )
 
 
 def distinct_outputs_state() -> dict:
