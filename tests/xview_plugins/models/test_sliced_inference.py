@@ -175,25 +175,21 @@ def test_no_merged_detection_is_dropped_unless_a_cap_says_so(monkeypatch):
     monkeypatch.setattr(
         sliced_inference, 'print_log', lambda msg, **kw: logged.append(msg)
     )
-    wrapper = SlicedInference(
-        dict(type='BrightSpotDetector'),
-        tile_size=8,
-        overlap=0,
-        batch_size=512,
-        iou_threshold=1.01,
-    ).eval()
-    with torch.no_grad():
-        assert len(wrapper.predict_scene(scene)) == 4096
+
+    def detections(**cap):
+        wrapper = SlicedInference(
+            dict(type='BrightSpotDetector'),
+            tile_size=8,
+            overlap=0,
+            batch_size=512,
+            iou_threshold=1.01,
+            **cap,
+        ).eval()
+        with torch.no_grad():
+            return wrapper.predict_scene(scene)
+
+    assert len(detections()) == 4096
     assert logged == []
-    capped = SlicedInference(
-        dict(type='BrightSpotDetector'),
-        tile_size=8,
-        overlap=0,
-        batch_size=512,
-        iou_threshold=1.01,
-        max_per_img=1000,
-    ).eval()
-    with torch.no_grad():
-        found = capped.predict_scene(scene)
+    found = detections(max_per_img=1000)
     assert len(found) == 1000
     assert len(logged) == 1 and '3096 dropped' in logged[0]
