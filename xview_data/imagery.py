@@ -32,6 +32,11 @@ class ImageReadError(InputError):
     reason."""
 
 
+# MB of GDAL block cache while a read runs: a tile window of a striped scene
+# needs its strips, a few MB
+READ_CACHE_MB = 32
+
+
 def _open(path: PathLike):
     import rasterio
     from rasterio.errors import RasterioIOError
@@ -190,11 +195,14 @@ def read_image(
     with zeros where it passes the border) as (H, W, 3) uint8; with
     ``out_size`` ``(width, height)`` the whole raster averaged down to that
     size as it is read (a picture of a huge scene without holding it)."""
+    import rasterio
     from rasterio.enums import Resampling
     from rasterio.errors import RasterioError
     from rasterio.windows import Window
 
-    with _open(path) as src:
+    # GDAL's block cache (5 % of the RAM by default) would keep every block a
+    # picture of a huge scene averages: pixels go straight to the array
+    with rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB), _open(path) as src:
         try:
             if out_size is not None:
                 data = src.read(

@@ -7,11 +7,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Iterator, Optional, Union
+from typing import BinaryIO, Iterable, Iterator, Optional, Union
 
 from .errors import InputError
 
 PathLike = Union[str, os.PathLike]
+# rows a writer turns into text at a time: its memory stays bounded however
+# many rows a file holds
+WRITE_CHUNK = 20_000
 
 
 def safe_relative_path(name: str) -> Optional[str]:
@@ -41,6 +44,37 @@ def path_inside(root: PathLike, relative: str) -> Path:
             f"refusing to write '{relative}': it lies outside {root_text}"
         )
     return Path(target)
+
+
+def write_json_streamed(
+    f: BinaryIO,
+    chunks: Iterable[list],
+    document: Optional[dict] = None,
+    key: Optional[str] = None,
+) -> int:
+    """Write compact JSON whose one long list comes in ``chunks``, encoding
+    one chunk at a time: the list itself, or ``document[key]``. The bytes are
+    those ``msgspec.json.encode`` gives for the whole. Returns the number of
+    items."""
+    import msgspec
+
+    head, tail = b'[', b']'
+    if document is not None:
+        # a placeholder no other value of the document can equal
+        placeholder = f'\x00{id(f)}\x00'
+        encoded = msgspec.json.encode({**document, key: placeholder})
+        before, after = encoded.split(msgspec.json.encode(placeholder))
+        head, tail = before + head, tail + after
+    f.write(head)
+    count = 0
+    for chunk in chunks:
+        if chunk:
+            f.write(
+                (b',' if count else b'') + msgspec.json.encode(chunk)[1:-1]
+            )
+            count += len(chunk)
+    f.write(tail)
+    return count
 
 
 def _umask() -> int:

@@ -202,6 +202,37 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(
     )  # a tile, not the 512-px scene
     assert 'TIFF_Warning' not in log + out and 'TIFFRead' not in log + out
     assert 'out of bounds' not in out  # boxes are clipped to the drawn tile
+    # the network exported to ONNX and run by ONNX Runtime scores as torch
+    onnx = work / 'tiny.onnx'
+    run_tool(
+        'deploy/export_onnx.py',
+        config,
+        work / 'epoch_1.pth',
+        onnx,
+        '--tile-size',
+        320,
+        '--dynamic-batch',
+    )
+    by_onnx = run_tool(
+        'test.py',
+        config,
+        work / 'epoch_1.pth',
+        '--work-dir',
+        work,
+        '--onnx',
+        onnx,
+        '--cfg-options',
+        *options,
+    )
+    assert 'unexpected key' not in by_onnx
+
+    def metrics(log):
+        return [
+            float(v) for v in re.findall(r'(?:bbox_mAP|xview/map): (\S+)', log)
+        ]
+
+    assert metrics(by_onnx) == pytest.approx(metrics(out), abs=2e-3)
+    assert len(metrics(out)) >= 2
     # whole scenes through the SlicedInference test-time wrapper, both metrics
     whole = str(
         ROOT / 'configs' / 'yolov7-tiny_synthetic-xview_whole-scenes.py'

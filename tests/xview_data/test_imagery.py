@@ -99,3 +99,40 @@ def test_a_window_holds_the_scenes_pixels_whatever_the_fourth_band(tmp_path):
     edge = read_image(scene, (120, 80, 64, 64), bands=(4, 2, 1))
     assert np.array_equal(edge[:20, :30], whole[80:, 120:])
     assert not edge[20:].any() and not edge[:, 30:].any()
+
+
+def test_a_picture_of_a_big_scene_does_not_hold_its_pixels(tmp_path):
+    """Read at a small size, a scene larger than memory should allow costs
+    little: GDAL's block cache (5 % of the RAM by default) would otherwise
+    keep every block it averaged, here the whole 108 MB scene."""
+    import subprocess
+    import sys
+
+    import rasterio
+
+    side = 6000
+    path = tmp_path / 'big.tif'
+    profile = dict(driver='GTiff', width=side, height=side, count=3)
+    profile.update(dtype='uint8', tiled=True, blockxsize=512, blockysize=512)
+    rng = np.random.default_rng(0)
+    with rasterio.open(path, 'w', **profile) as dst:
+        for y in range(0, side, 1000):
+            dst.write(
+                rng.integers(0, 256, (3, 1000, side), np.uint8),
+                window=rasterio.windows.Window(0, y, side, 1000),
+            )
+    code = (
+        'from xview_data.imagery import read_image\n'
+        'def peak():\n'
+        '    for line in open("/proc/self/status"):\n'
+        '        if line.startswith("VmHWM"):\n'
+        '            return int(line.split()[1]) / 1024\n'
+        'before = peak()\n'
+        f'read_image({str(path)!r}, out_size=(512, 512))\n'
+        'print(peak() - before)\n'
+    )
+    out = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 60  # MB

@@ -39,3 +39,32 @@ def test_out_that_is_a_file_or_a_symlink_is_refused(tmp_path):
     assert (tmp_path / 'file').read_text() == 'x' and (
         tmp_path / 'link'
     ).is_symlink()
+
+
+@pytest.mark.parametrize(
+    'chunks',
+    [[], [[]], [[1, 'a'], [], [{'b': [2.5, None]}]], [[{'x': '"],['}]]],
+)
+@pytest.mark.parametrize('in_document', [False, True])
+def test_a_list_written_in_chunks_is_the_bytes_of_one_encoding(
+    chunks, in_document
+):
+    """One chunk's encoding at a time, the bytes msgspec gives for the
+    whole."""
+    import io
+
+    import msgspec
+
+    from xview_data.io import write_json_streamed
+
+    items = [item for chunk in chunks for item in chunk]
+    document = (
+        dict(type='X', features='[]', after=[1]) if in_document else None
+    )
+    out = io.BytesIO()
+    count = write_json_streamed(
+        out, iter(chunks), document, 'features' if in_document else None
+    )
+    whole = items if document is None else dict(document, features=items)
+    assert out.getvalue() == msgspec.json.encode(whole)
+    assert count == len(items)

@@ -6,6 +6,7 @@ from .coco import (
     coco_detection_results,
     read_coco,
     write_coco,
+    write_coco_images,
     write_coco_results,
 )
 from .submission import (
@@ -32,6 +33,7 @@ __all__ = [
     'coco_detection_results',
     'read_coco',
     'write_coco',
+    'write_coco_images',
     'write_coco_results',
     'read_recognition',
     'SUBMISSION_SUFFIX',

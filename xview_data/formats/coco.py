@@ -8,13 +8,18 @@ writes reads back to the same classes whatever class map was used.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 import msgspec
 import numpy as np
 
 from ..errors import InputError, unreadable
-from ..io import atomic_write, safe_relative_path
+from ..io import (
+    WRITE_CHUNK,
+    atomic_write,
+    safe_relative_path,
+    write_json_streamed,
+)
 from ..structures import AnnotationTable, ClassMap, ImageRecord
 
 PathLike = Union[str, Path]
@@ -82,8 +87,8 @@ def write_coco(
         template = (
             _ANNOTATION.replace('%.2f', '%d') if integral else _ANNOTATION
         )
-        for start in range(0, len(table), _CHUNK):
-            rows = columns[start : start + _CHUNK]
+        for start in range(0, len(table), WRITE_CHUNK):
+            rows = columns[start : start + WRITE_CHUNK]
             values = rows.astype(np.int64) if integral else rows
             text = ','.join([template] * len(rows)) % tuple(
                 values.ravel().tolist()
@@ -92,7 +97,6 @@ def write_coco(
         f.write(head[cut:])
 
 
-_CHUNK = 20000
 _ANNOTATION = (
     '{"id":%d,"image_id":%d,"category_id":%d,"bbox":[%.2f,%.2f,%.2f,%.2f],'
     '"area":%.2f,"iscrowd":0}'
@@ -223,19 +227,19 @@ def coco_detection_results(
     ]
 
 
-def write_coco_results(
-    path: PathLike,
-    results: list[dict],
-    images_path: PathLike,
-    images: list[dict],
-    class_map: ClassMap,
-) -> None:
+def write_coco_results(path: PathLike, chunks: Iterable[list[dict]]) -> int:
     """COCO results (a list, as ``pycocotools`` ``loadRes`` reads them) at
-    ``path`` and the images and categories they refer to at
-    ``images_path``."""
+    ``path``, given in chunks (e.g. :func:`coco_detection_results` of each
+    scene) and encoded one at a time. Returns the number of results."""
     with atomic_write(path, 'wb') as f:
-        f.write(msgspec.json.encode(results))
-    with atomic_write(images_path, 'wb') as f:
+        return write_json_streamed(f, chunks)
+
+
+def write_coco_images(
+    path: PathLike, images: list[dict], class_map: ClassMap
+) -> None:
+    """The images and categories COCO results refer to, at ``path``."""
+    with atomic_write(path, 'wb') as f:
         f.write(
             msgspec.json.encode(
                 dict(images=images, categories=coco_categories(class_map))

@@ -11,7 +11,7 @@ from typing import Union
 import numpy as np
 
 from ..errors import InputError
-from ..io import atomic_write
+from ..io import WRITE_CHUNK, atomic_write
 
 PathLike = Union[str, Path]
 SUBMISSION_SUFFIX = '.txt'
@@ -117,8 +117,11 @@ def write_submission_file(
         ]
     )
     with atomic_write(path) as f:
-        for x1, y1, x2, y2, type_id, score in rows.tolist():
-            f.write(
+        for start in range(0, len(rows), WRITE_CHUNK):
+            f.writelines(
                 f'{x1:.1f} {y1:.1f} {x2:.1f} {y2:.1f} {int(type_id)}'
                 f' {score:.5f}\n'
+                for x1, y1, x2, y2, type_id, score in rows[
+                    start : start + WRITE_CHUNK
+                ].tolist()
             )

@@ -11,14 +11,19 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import msgspec
 import numpy as np
 
 from ..errors import InputError, unreadable
 from ..geometry.georeference import lonlat_rings
-from ..io import atomic_write, safe_relative_path
+from ..io import (
+    WRITE_CHUNK,
+    atomic_write,
+    safe_relative_path,
+    write_json_streamed,
+)
 from ..structures import (
     INVERTED_BOX,
     NOT_SCORED_TYPE_IDS,
@@ -459,27 +464,44 @@ def write_detections_geojson(
     crs)``, ``null`` geometry without one. ``class_names[k]`` names detection
     ``k``. Readable back with :func:`read_xview_geojson`."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-    rings = lonlat_rings(boxes, *georeference) if georeference else None
-    features = []
-    for k, (box, type_id, score) in enumerate(
-        zip(boxes.tolist(), np.asarray(type_ids).tolist(), scores.tolist())
-    ):
-        features.append(
-            dict(
-                type='Feature',
-                geometry=(
-                    None
-                    if rings is None
-                    else dict(type='Polygon', coordinates=[rings[k].tolist()])
-                ),
-                properties=dict(
-                    image_id=image_id,
-                    type_id=int(type_id),
-                    class_name=class_names[k],
-                    score=round(float(score), 5),
-                    bounds_imcoords=','.join(f'{v:.1f}' for v in box),
-                ),
+    type_ids, scores = np.asarray(type_ids), np.asarray(scores)
+
+    def chunks() -> Iterator[list[dict]]:
+        # a scene may hold hundreds of thousands of detections: features are
+        # made and encoded a chunk at a time
+        for start in range(0, len(boxes), WRITE_CHUNK):
+            part = slice(start, start + WRITE_CHUNK)
+            rings = (
+                lonlat_rings(boxes[part], *georeference)
+                if georeference
+                else None
             )
-        )
+            yield [
+                dict(
+                    type='Feature',
+                    geometry=(
+                        None
+                        if rings is None
+                        else dict(
+                            type='Polygon', coordinates=[rings[k].tolist()]
+                        )
+                    ),
+                    properties=dict(
+                        image_id=image_id,
+                        type_id=int(type_id),
+                        class_name=class_names[start + k],
+                        score=round(float(score), 5),
+                        bounds_imcoords=','.join(f'{v:.1f}' for v in box),
+                    ),
+                )
+                for k, (box, type_id, score) in enumerate(
+                    zip(
+                        boxes[part].tolist(),
+                        type_ids[part].tolist(),
+                        scores[part].tolist(),
+                    )
+                )
+            ]
+
     with atomic_write(path, 'wb') as f:
-        f.write(msgspec.json.encode(_collection(features)))
+        write_json_streamed(f, chunks(), _collection([]), 'features')

@@ -4,7 +4,7 @@ xView submission, lon/lat GeoJSON, COCO results and drawings."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 
@@ -74,12 +74,13 @@ def infer_files(
 
     from xview_data.formats import (
         coco_detection_results,
+        write_coco_images,
         write_coco_results,
         write_detections_geojson,
         write_submission_file,
     )
     from xview_data.imagery import geotransform
-    from xview_data.io import ensure_not_input, staged_directory
+    from xview_data.io import WRITE_CHUNK, ensure_not_input, staged_directory
 
     from .scene_inferencer import SceneInferencer
 
@@ -90,8 +91,11 @@ def infer_files(
     )
     class_map = inferencer.class_map
     type_ids = np.asarray(class_map.type_ids)
-    coco_results, images = [], []
-    with staged_directory(out_dir, overwrite) as out:
+    images = []
+
+    def scenes(out: Path) -> Iterator[list[dict]]:
+        """Each scene's files, then its COCO results a chunk at a time (a
+        scene can hold hundreds of thousands of detections)."""
         for image_id, path in enumerate(
             tqdm(files, desc='scenes', unit='scene', disable=not progress), 1
         ):
@@ -128,16 +132,17 @@ def infer_files(
                     height=height,
                 )
             )
-            coco_results += coco_detection_results(
-                image_id, boxes, labels, scores
-            )
-        write_coco_results(
-            out / 'detections_coco.json',
-            coco_results,
-            out / 'images.json',
-            images,
-            class_map,
+            for start in range(0, len(boxes), WRITE_CHUNK):
+                part = slice(start, start + WRITE_CHUNK)
+                yield coco_detection_results(
+                    image_id, boxes[part], labels[part], scores[part]
+                )
+
+    with staged_directory(out_dir, overwrite) as out:
+        detections = write_coco_results(
+            out / 'detections_coco.json', scenes(out)
         )
+        write_coco_images(out / 'images.json', images, class_map)
     return dict(
-        scenes=len(files), detections=len(coco_results), out_dir=Path(out_dir)
+        scenes=len(files), detections=detections, out_dir=Path(out_dir)
     )

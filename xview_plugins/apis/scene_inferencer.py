@@ -6,6 +6,7 @@ drawing through the config's visualizer."""
 from __future__ import annotations
 
 import copy
+import warnings
 from pathlib import Path
 from typing import Optional, Union
 
@@ -14,6 +15,7 @@ import torch
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.structures import InstanceData
 
 from xview_data.structures import ClassMap
 
@@ -31,6 +33,10 @@ SLICING_OPTIONS = (
     'max_per_img',
 )
 SCENE_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape')
+# pixels of the picture drawn at a time (matplotlib: some 110 MB)
+DRAW_BAND_PIXELS = 1 << 20
+# how far below a box's top its label can reach, in picture pixels
+LABEL_REACH = 32
 
 
 def sliced_model_config(model_cfg: dict, **options) -> dict:
@@ -99,7 +105,7 @@ class SceneInferencer:
         device: str = 'cpu',
         cfg_options: Optional[dict] = None,
         onnx_file: Optional[str] = None,
-        stream: bool = False,
+        stream: bool = True,
         **slicing,
     ) -> None:
         from mmdet.registry import MODELS, VISUALIZERS
@@ -125,6 +131,14 @@ class SceneInferencer:
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         self.pipeline = Compose(scene_pipeline_cfg(cfg))
         model = revert_sync_batchnorm(MODELS.build(cfg.model))
+        exported = getattr(model.detector, 'input_size', None)
+        if exported and exported != (model.tile_size,) * 2:
+            raise ConfigError(
+                f'{onnx_file}: exported for {exported[1]} x {exported[0]}-px'
+                f' inputs, but the tiles are {model.tile_size} px: run with'
+                f' --tile-size {exported[1]} or export again with'
+                f' --tile-size {model.tile_size}'
+            )
         model.cfg, model.dataset_meta = cfg, {}
         load_detector_checkpoint(model, checkpoint)
         self.class_map = self._class_map(model.dataset_meta, checkpoint)
@@ -160,12 +174,10 @@ class SceneInferencer:
 
     def streams(self, path: Union[str, Path]) -> bool:
         """Whether ``path`` is read tile by tile (``SlicedInference.
-        predict_file``): asked for (``stream=True``; not yet the default:
-        on a scene where overlapping boxes chain across whole tile rows the
-        unsettled groups grow), with the config's ``LoadGeoTIFFFromFile``, no
-        full-scene pass, and pixels that need no scene-wide stretch (uint8,
-        or ``stretch='dtype'``: a percentile stretch of a window would differ
-        from the scene's)."""
+        predict_file``): unless ``stream=False``, with the config's
+        ``LoadGeoTIFFFromFile``, no full-scene pass, and pixels that need no
+        scene-wide stretch (uint8, or ``stretch='dtype'``: a percentile
+        stretch of a window would differ from the scene's)."""
         from xview_data.imagery import image_dtype
 
         from ..datasets.transforms import LoadGeoTIFFFromFile
@@ -245,26 +257,100 @@ class SceneInferencer:
         out_file: Union[str, Path],
         score_thr: float = 0.3,
         max_side: Optional[int] = 2048,
+        max_labels: Optional[int] = 1000,
     ) -> Path:
         """Write a PNG of the scene with its detections above ``score_thr``,
         drawn by the config's visualizer on the scene downscaled so that its
-        longer side is at most ``max_side``."""
+        longer side is at most ``max_side``.
+
+        The picture is drawn in bands of rows (matplotlib renders an image
+        with some 110 bytes a pixel: 460 MB for a 2048-px picture at once),
+        each with the boxes and labels that reach it. Above ``max_labels``
+        boxes (a huge scene: each label is a matplotlib text of some 25 kB,
+        unreadable at that scale) the boxes are drawn in their class colours
+        without labels (None: always labelled)."""
+        import mmcv
+
         image, scale = self.picture(path, max_side)
-        sample = sample.clone()
-        if scale != 1.0:
-            # clone() is shallow: scale a copy of the instances, not the
-            # caller's
-            predicted = sample.pred_instances.clone()
-            predicted.bboxes = predicted.bboxes * scale
-            sample.pred_instances = predicted
+        found = sample.pred_instances
+        found = found[found.scores > score_thr]
+        # scaled copies: the caller's boxes stay as they are
+        boxes = found.bboxes.cpu() * scale
+        labelled = max_labels is None or len(found) <= max_labels
+        height, width = image.shape[:2]
+        rows = max(1, DRAW_BAND_PIXELS // width)
+        drawn = np.empty_like(image)
+        tops, bottoms = boxes[:, 1], boxes[:, 3]
+        for top in range(0, height, rows):
+            bottom = min(height, top + rows)
+            # drawn with LABEL_REACH rows above (labels of boxes starting
+            # there reach into the band) and below it the whole of every
+            # box whose label shows in the band (a clipped box would get a
+            # smaller label); what passes these rows is clipped (matplotlib
+            # would otherwise widen the view), out of sight once cropped
+            upper = max(0, top - LABEL_REACH)
+            shown = (tops >= upper) & (tops < bottom)
+            lower = min(
+                height,
+                max(
+                    [bottom + LABEL_REACH]
+                    + [int(np.ceil(y)) for y in bottoms[shown].tolist()]
+                ),
+            )
+            near = (tops < bottom) & (bottoms > upper)
+            part = boxes[near].clone()
+            part[:, 1::2] = part[:, 1::2].clamp(upper, lower) - upper
+            with warnings.catch_warnings():
+                # mmengine warns of a box on the last column or row (its
+                # bound is exclusive); matplotlib draws it as it should
+                warnings.filterwarnings('ignore', message='.*out of bounds')
+                band = self._draw_band(
+                    np.ascontiguousarray(image[upper:lower]),
+                    InstanceData(
+                        bboxes=part,
+                        scores=found.scores[near].cpu(),
+                        labels=found.labels[near].cpu(),
+                    ),
+                    labelled,
+                    score_thr,
+                )
+            drawn[top:bottom] = band[top - upper : bottom - upper]
         out_file = Path(out_file)
         out_file.parent.mkdir(parents=True, exist_ok=True)
-        self.visualizer.add_datasample(
-            out_file.stem,
-            np.ascontiguousarray(image),
-            sample,
-            draw_gt=False,
-            pred_score_thr=score_thr,
-            out_file=str(out_file),
-        )
+        mmcv.imwrite(drawn[..., ::-1], str(out_file))
         return out_file
+
+    def _draw_band(
+        self,
+        band: np.ndarray,
+        found: InstanceData,
+        labelled: bool,
+        score_thr: float,
+    ) -> np.ndarray:
+        """One band of the picture (RGB) with its boxes drawn by the
+        config's visualizer: as ``add_datasample`` draws them, or boxes in
+        their class colours only."""
+        from mmdet.visualization.palette import get_palette
+
+        visualizer = self.visualizer
+        if labelled:
+            sample = DetDataSample()
+            sample.pred_instances = found
+            visualizer.add_datasample(
+                'band', band, sample, draw_gt=False, pred_score_thr=score_thr
+            )
+            return visualizer.get_image()
+        visualizer.set_image(band)
+        if len(found):
+            # the colours add_datasample gives each class
+            palette = get_palette(
+                visualizer.bbox_color
+                or visualizer.dataset_meta.get('palette'),
+                len(self.class_map.names),
+            )
+            visualizer.draw_bboxes(
+                found.bboxes,
+                edge_colors=[palette[k] for k in found.labels.tolist()],
+                line_widths=1,
+            )
+        return visualizer.get_image()

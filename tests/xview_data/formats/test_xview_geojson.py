@@ -140,3 +140,45 @@ def test_detections_read_back_and_lie_where_the_geotransform_puts_them(
     assert (
         14 < ring[:, 0].min() and ring[:, 1].max() < 43
     )  # lon/lat of UTM 33N
+
+
+@pytest.mark.parametrize('module', ['xview_geojson', 'submission'])
+def test_detections_written_in_chunks_are_the_same_bytes(
+    tmp_path, monkeypatch, module
+):
+    """A scene can hold hundreds of thousands of detections: the writers
+    encode them a chunk at a time, into the bytes of one piece."""
+    import importlib
+
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+
+    from xview_data.formats import (
+        write_detections_geojson,
+        write_submission_file,
+    )
+
+    rng = np.random.default_rng(0)
+    corner = rng.uniform(0, 900, (7, 2))
+    boxes = np.hstack([corner, corner + rng.uniform(2, 60, (7, 2))])
+    type_ids, scores = rng.choice([18, 73], 7), rng.uniform(0, 1, 7)
+
+    def write(path):
+        if module == 'submission':
+            write_submission_file(path, boxes, type_ids, scores)
+        else:
+            write_detections_geojson(
+                path,
+                'scene.tif',
+                boxes,
+                type_ids,
+                scores,
+                [str(t) for t in type_ids],
+                (from_origin(30.0, 10.0, 3e-6, 3e-6), CRS.from_epsg(4326)),
+            )
+        return path.read_bytes()
+
+    whole = write(tmp_path / 'whole')
+    target = importlib.import_module(f'xview_data.formats.{module}')
+    monkeypatch.setattr(target, 'WRITE_CHUNK', 3)
+    assert write(tmp_path / 'chunked') == whole

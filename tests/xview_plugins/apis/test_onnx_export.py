@@ -95,6 +95,9 @@ def test_infer_runs_the_onnx_file_and_needs_both_options(
     ):
         argv = [*common, *extra, '--out', tmp_path / name]
         assert main([str(a) for a in argv]) == 0
+        # the checkpoint's network weights are in the ONNX file: not listed
+        # as unexpected keys
+        assert 'unexpected key' not in ''.join(capsys.readouterr())
         runs[name] = (
             tmp_path / name / 'submission' / 'scene.tif.txt'
         ).read_text()
@@ -113,3 +116,20 @@ def test_infer_runs_the_onnx_file_and_needs_both_options(
             ]
         )
     assert 'go together' in capsys.readouterr().err
+
+
+def test_tiles_of_another_size_than_the_export_are_refused(
+    exported, tmp_path, capsys
+):
+    """A model exported for 64-px inputs with --tile-size 96: one line naming
+    the file and both sizes, before any scene is read."""
+    checkpoint, done = exported
+    scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    argv = [TINY, checkpoint, scene, '--tile-size', 96, '--overlap', 16]
+    argv += ['--backend', 'onnxruntime', '--onnx', done['out']]
+    argv += ['--no-progress', '--out', tmp_path / 'out']
+    assert main([str(a) for a in argv]) == 2
+    error = capsys.readouterr().err
+    assert 'tiny.onnx' in error and '64' in error and '96' in error
+    assert not (tmp_path / 'out').exists()

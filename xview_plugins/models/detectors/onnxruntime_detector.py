@@ -52,9 +52,25 @@ class ONNXRuntimeDetector(BaseDetector):
         self.onnx_file = str(onnx_file)
         self.num_threads = num_threads
         self._session = None
-        shape = self.session.get_inputs()[0].shape
+        shape = [
+            size if isinstance(size, int) else None
+            for size in self.session.get_inputs()[0].shape
+        ]
+        self.register_load_state_dict_pre_hook(self._head_weights_only)
         # a fixed batch dimension: smaller batches are padded to it
-        self.fixed_batch = shape[0] if isinstance(shape[0], int) else None
+        self.fixed_batch = shape[0]
+        # (height, width) the network was exported for (None: any)
+        self.input_size = tuple(shape[2:]) if all(shape[2:]) else None
+
+    @staticmethod
+    def _head_weights_only(module, state_dict, prefix, *args) -> None:
+        """A checkpoint of the torch detector loads without a list of its
+        network weights as unexpected keys: they are in the ONNX file."""
+        for key in list(state_dict):
+            if key.startswith(prefix) and not key.startswith(
+                (f'{prefix}bbox_head.', f'{prefix}data_preprocessor.')
+            ):
+                del state_dict[key]
 
     @property
     def session(self):
@@ -77,6 +93,13 @@ class ONNXRuntimeDetector(BaseDetector):
     def run(self, batch_inputs: Tensor) -> list[Tensor]:
         """The raw head outputs of a preprocessed batch."""
         inputs = batch_inputs.detach().cpu().float().numpy()
+        if self.input_size and tuple(inputs.shape[2:]) != self.input_size:
+            height, width = self.input_size
+            raise ValueError(
+                f'{self.onnx_file}: exported for {width} x {height}-px'
+                f' inputs, got {inputs.shape[3]} x {inputs.shape[2]}'
+                ' (export again with that --tile-size)'
+            )
         count = len(inputs)
         chunks = []
         step = self.fixed_batch or count

@@ -3,16 +3,17 @@ batches."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from typing import Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Iterator, Optional
 
 import torch
 import torch.nn.functional as F
 from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
-from mmdet.structures.bbox import bbox_overlaps
 from mmengine.logging import print_log
 from mmengine.structures import InstanceData
 from torch import Tensor
@@ -21,6 +22,7 @@ from xview_data.geometry import window_starts
 
 from ...utils.checkpoint import revise_state_dict_keys
 from ..utils.box_fusion import weighted_box_fusion
+from ..utils.incremental_nms import IncrementalNMS
 from ..utils.post_processing import classwise_nms, nms_test_cfg, rescale_boxes
 
 
@@ -189,166 +191,133 @@ class SlicedInference(BaseDetector):
         self, scene: Tensor, batch_size: Optional[int] = None
     ) -> InstanceData:
         """Detections of one unnormalized (C, H, W) scene in scene pixels."""
-        batch_size = batch_size or self.batch_size
-        channels, height, width = scene.shape
+        _, height, width = scene.shape
         size = self.tile_size
-        corners = self.tiles(height, width)
-        found = []
-        for start in range(0, len(corners), batch_size):
-            batch = corners[start : start + batch_size]
-            crops = [
+
+        def crops(batch) -> list[Tensor]:
+            return [
                 self._pad(scene[:, y : y + size, x : x + size])
                 for x, y in batch
             ]
-            for corner, tile in zip(batch, self._run(crops)):
-                found.append(
-                    self._in_scene(tile, self._window(corner, width, height))
-                )
+
+        parts = self._tile_detections(width, height, crops, batch_size)
         if self.full_scene:
-            scale = size / max(height, width)
-            small = F.interpolate(
-                scene[None].float(),
-                scale_factor=scale,
-                mode='bilinear',
-                align_corners=False,
-                recompute_scale_factor=False,
-            )[0]
-            found.append(
-                self._in_scene(
-                    self._run([self._pad(small)])[0],
-                    (0, 0, width, height),
-                    scale,
-                )
-            )
-        return self._merge(InstanceData.cat(found))
+            parts = itertools.chain(parts, [self._full_scene(scene)])
+        return self._merge_parts(parts)
+
+    def _full_scene(self, scene: Tensor) -> tuple[InstanceData, float]:
+        """Detections of the scene downscaled to one tile (no boundary: they
+        may reach anywhere)."""
+        _, height, width = scene.shape
+        scale = self.tile_size / max(height, width)
+        small = F.interpolate(
+            scene[None].float(),
+            scale_factor=scale,
+            mode='bilinear',
+            align_corners=False,
+            recompute_scale_factor=False,
+        )[0]
+        found = self._run([self._pad(small)])[0]
+        return self._in_scene(found, (0, 0, width, height), scale), -1.0
 
     def predict_file(
         self, path: str, loader, batch_size: Optional[int] = None
     ) -> InstanceData:
         """Detections of a whole raster read tile by tile, never whole: each
-        batch of tiles is read as windows by ``loader`` (the config's
-        ``LoadGeoTIFFFromFile``) on a reader thread while the network runs
-        the batch before, and with ``merge='nms'`` the boxes are merged as
-        the tile rows pass: a group of overlapping boxes is settled once no
-        tile still to come can reach it. The result has exactly the boxes
-        :meth:`predict_scene` gives on the scene read whole (the same tiles
-        and batches; their order among equal scores may differ).
-        ``full_scene`` needs the whole scene and is refused."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        tile is read as a window by ``loader`` (the config's
+        ``LoadGeoTIFFFromFile``, with its options). The boxes are the ones
+        :meth:`predict_scene` gives on the scene read whole. ``full_scene``
+        needs the whole scene and is refused."""
         from xview_data.imagery import image_size
 
         if self.full_scene:
             raise ValueError(
                 'full_scene=True reads the scene whole: use predict_scene'
             )
-        batch_size = batch_size or self.batch_size
         width, height = image_size(path)
-        corners = self.tiles(height, width)
-        batches = [
-            corners[start : start + batch_size]
-            for start in range(0, len(corners), batch_size)
-        ]
 
-        def read(batch) -> list[Tensor]:
-            crops = []
+        def crops(batch) -> list[Tensor]:
+            out = []
             for corner in batch:
                 x1, y1, x2, y2 = self._window(corner, width, height)
                 image = loader.transform(
                     dict(img_path=str(path), window=(x1, y1, x2 - x1, y2 - y1))
                 )['img']
-                crops.append(
+                out.append(
                     self._pad(
                         torch.from_numpy(
                             image.transpose(2, 0, 1).copy()
                         ).float()
                     )
                 )
-            return crops
+            return out
 
-        settled, pending = [], None
+        return self._merge_parts(
+            self._tile_detections(width, height, crops, batch_size)
+        )
+
+    def _tile_detections(
+        self,
+        width: int,
+        height: int,
+        crops: Callable[[list], list[Tensor]],
+        batch_size: Optional[int] = None,
+    ) -> Iterator[tuple[InstanceData, float]]:
+        """The detections of each batch of tiles (``crops`` gives a batch's
+        padded tile images) in scene pixels, with the top of the next batch's
+        first tile: no tile still to come reaches above it. A reader thread
+        prepares the next batch while the network runs."""
+        batch_size = batch_size or self.batch_size
+        corners = self.tiles(height, width)
+        batches = [
+            corners[start : start + batch_size]
+            for start in range(0, len(corners), batch_size)
+        ]
         with ThreadPoolExecutor(max_workers=1) as reader:
-            coming = reader.submit(read, batches[0])
+            coming = reader.submit(crops, batches[0])
             for number, batch in enumerate(batches):
-                crops = coming.result()
-                if number + 1 < len(batches):
-                    coming = reader.submit(read, batches[number + 1])
+                images = coming.result()
+                later = number + 1 < len(batches)
+                if later:
+                    coming = reader.submit(crops, batches[number + 1])
                 found = [
                     self._in_scene(tile, self._window(c, width, height))
-                    for c, tile in zip(batch, self._run(crops))
+                    for c, tile in zip(batch, self._run(images))
                 ]
-                if pending is not None:
-                    found.insert(0, pending)
-                pending = InstanceData.cat(found)
-                if self.merge == 'nms':
-                    # tiles to come start at or below this row
-                    boundary = (
-                        batches[number + 1][0][1]
-                        if number + 1 < len(batches)
-                        else float('inf')
-                    )
-                    done, pending = self._settle(pending, boundary)
-                    settled.append(done)
-        if self.merge == 'nms':
-            settled.append(classwise_nms(pending, self.test_cfg.nms))
-            return self._cap(InstanceData.cat(settled))
-        return self._merge(pending)
+                boundary = batches[number + 1][0][1] if later else -1.0
+                yield InstanceData.cat(found), boundary
 
-    def _settle(
-        self, found: InstanceData, boundary: float
-    ) -> tuple[InstanceData, InstanceData]:
-        """Class-wise NMS of the boxes whose group of overlapping boxes (same
-        class, any overlap, transitively) lies above ``boundary``; the other
-        boxes wait. NMS acts within such groups only, so settling them early
-        keeps exactly the boxes a merge of everything keeps."""
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+    def _merge_parts(
+        self, parts: Iterable[tuple[InstanceData, float]]
+    ) -> InstanceData:
+        """Merge detections given in parts with the boundary above which no
+        later part reaches (negative: anywhere). By NMS the boxes are settled
+        as the parts pass (:class:`IncrementalNMS`, exactly the boxes of one
+        NMS of everything), so only the undecided ones are held; weighted box
+        fusion merges them all at the end."""
+        if self.merge != 'nms':
+            return self._fuse(InstanceData.cat([found for found, _ in parts]))
+        merger, settled = IncrementalNMS(self.test_cfg.nms), []
+        for found, boundary in parts:
+            merger.add(found)
+            if boundary >= 0:
+                settled.append(merger.settle(boundary))
+        settled.append(merger.finish())
+        return self._cap(InstanceData.cat(settled))
 
-        waiting = torch.zeros(len(found), dtype=torch.bool)
-        for label in found.labels.unique().tolist():
-            members = torch.nonzero(found.labels == label).flatten()
-            boxes = found.bboxes[members].cpu()
-            rows, cols = torch.nonzero(
-                bbox_overlaps(boxes, boxes) > 0, as_tuple=True
-            )
-            count, group = connected_components(
-                coo_matrix(
-                    (
-                        torch.ones(len(rows)).numpy(),
-                        (rows.numpy(), cols.numpy()),
-                    ),
-                    shape=(len(members), len(members)),
-                ),
-                directed=False,
-            )
-            group = torch.from_numpy(group)
-            reaching = torch.zeros(count, dtype=torch.bool)
-            reaching[group[boxes[:, 3] > boundary]] = True
-            waiting[members.cpu()] = reaching[group]
-        waiting = waiting.to(found.bboxes.device)
-        done = classwise_nms(found[~waiting], self.test_cfg.nms)
-        return done, found[waiting]
-
-    def _merge(self, found: InstanceData) -> InstanceData:
-        if self.merge == 'nms':
-            merged = classwise_nms(found, self.test_cfg.nms)
-        elif len(found):
-            merged = InstanceData(
-                **dict(
-                    zip(
-                        ('bboxes', 'scores', 'labels'),
-                        weighted_box_fusion(
-                            found.bboxes,
-                            found.scores,
-                            found.labels,
-                            self.test_cfg.nms.iou_threshold,
-                        ),
-                    )
-                )
-            )
-        else:
-            merged = found
-        return self._cap(merged)
+    def _fuse(self, found: InstanceData) -> InstanceData:
+        """Weighted box fusion of all the detections (``merge='wbf'``)."""
+        if not len(found):
+            return self._cap(found)
+        fused = weighted_box_fusion(
+            found.bboxes,
+            found.scores,
+            found.labels,
+            self.test_cfg.nms.iou_threshold,
+        )
+        return self._cap(
+            InstanceData(**dict(zip(('bboxes', 'scores', 'labels'), fused)))
+        )
 
     def _cap(self, merged: InstanceData) -> InstanceData:
         """The merged detections strongest first, capped at ``max_per_img``

@@ -1,4 +1,5 @@
 from .box_fusion import weighted_box_fusion
+from .incremental_nms import IncrementalNMS
 from .post_processing import (
     classwise_nms,
     nms_test_cfg,
@@ -7,6 +8,7 @@ from .post_processing import (
 )
 
 __all__ = [
+    'IncrementalNMS',
     'weighted_box_fusion',
     'classwise_nms',
     'nms_test_cfg',
