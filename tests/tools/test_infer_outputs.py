@@ -193,3 +193,62 @@ def test_max_dets_caps_a_scene_and_says_so(checkpoint, tmp_path, capsys):
                 for a in [*common, '--out', tmp_path / 'x', '--max-dets', 0]
             ]
         )
+
+
+SLIDING = str(
+    ROOT
+    / 'configs'
+    / 'sliding_window'
+    / 'sliding-window_cnn-model6_synthetic-xview.py'
+)
+
+
+CLASSIFIER = str(ROOT / 'configs' / 'classification' / 'exp01_ffnn-m1.py')
+
+
+@pytest.mark.parametrize(
+    'options, config, message',
+    [
+        (['--tile-size', 0], TINY, '--tile-size must be at least 1'),
+        (['--batch-size', 0], TINY, '--batch-size must be at least 1'),
+        (['--overlap', -1], TINY, '--overlap must be at least 0'),
+        (['--tile-size', 64, '--overlap', 64], TINY, 'overlap must be in'),
+        (['--device', 'cuda:0'], TINY, 'cuda:0'),
+        (['--device', 'gpu'], TINY, "'gpu'"),
+        (
+            ['--backend', 'onnxruntime', '--onnx', 'nope.onnx'],
+            TINY,
+            'nope.onnx',
+        ),
+        (['--backend', 'onnxruntime', '--onnx', 'bad.onnx'], TINY, 'bad.onnx'),
+        (
+            ['--backend', 'onnxruntime', '--onnx', 'x.onnx'],
+            SLIDING,
+            'dense head',
+        ),
+        ([], CLASSIFIER, 'ChipClassifier is not a detector'),
+    ],
+)
+def test_every_option_applies_or_is_refused_in_one_line(
+    checkpoint, tmp_path, capsys, options, config, message
+):
+    """Whatever the config: a setting that cannot run is a message (exit 2),
+    never a traceback nor silently ignored."""
+    if torch.cuda.is_available() and 'cuda:0' in options:
+        pytest.skip('this machine has a CUDA device')
+    scene = write_tif(tmp_path / 'in' / 'scene.tif', 96, 96)
+    (tmp_path / 'bad.onnx').write_bytes(b'not a model')
+    (tmp_path / 'x.onnx').write_bytes(b'unused')
+    options = [
+        tmp_path / o if str(o).endswith('.onnx') else o for o in options
+    ]
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    argv = [config, checkpoint, scene, *options, '--out', tmp_path / 'out']
+    try:
+        code = main([str(a) for a in argv + ['--no-progress']])
+    except SystemExit as done:  # argparse's refusal
+        code = done.code
+    error = capsys.readouterr().err
+    assert code == 2
+    assert message in error, error
+    assert not (tmp_path / 'out').exists()

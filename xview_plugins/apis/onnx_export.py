@@ -40,10 +40,15 @@ def onnxruntime_model_config(model_cfg: dict, onnx_file: str) -> dict:
     """``model_cfg`` with its detector (inside ``SlicedInference`` too) run by
     ONNX Runtime from ``onnx_file``."""
     model_cfg = copy.deepcopy(dict(model_cfg))
+    detector = detector_config(model_cfg)
+    if 'bbox_head' not in detector:
+        raise ConfigError(
+            f'{detector.get("type")} has no dense head (bbox_head) to run'
+            ' from an ONNX file: ONNX Runtime runs detectors exported by'
+            ' tools/deploy/export_onnx.py, such as YOLOv7'
+        )
     backend = dict(
-        type='ONNXRuntimeDetector',
-        onnx_file=str(onnx_file),
-        detector=detector_config(model_cfg),
+        type='ONNXRuntimeDetector', onnx_file=str(onnx_file), detector=detector
     )
     if model_cfg.get('type') == 'SlicedInference':
         return dict(model_cfg, detector=backend)

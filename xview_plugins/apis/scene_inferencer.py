@@ -130,7 +130,12 @@ class SceneInferencer:
         self.stream = stream
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         self.pipeline = Compose(scene_pipeline_cfg(cfg))
-        model = revert_sync_batchnorm(MODELS.build(cfg.model))
+        device = self._device(device)
+        try:
+            model = revert_sync_batchnorm(MODELS.build(cfg.model))
+        except ValueError as err:
+            # a setting the model refuses (e.g. overlap >= tile_size)
+            raise ConfigError(f'{cfg.filename}: {err}') from err
         exported = getattr(model.detector, 'input_size', None)
         if exported and exported != (model.tile_size,) * 2:
             raise ConfigError(
@@ -152,6 +157,22 @@ class SceneInferencer:
             )
         )
         self.visualizer.dataset_meta = model.dataset_meta
+
+    @staticmethod
+    def _device(device: str) -> torch.device:
+        """``device`` as torch names it, refused when torch cannot run
+        there."""
+        try:
+            found = torch.device(device)
+        except RuntimeError as err:
+            raise ConfigError(
+                f'--device {device!r}: not a device name (cpu, cuda, cuda:1)'
+            ) from err
+        if found.type == 'cuda' and not torch.cuda.is_available():
+            raise ConfigError(
+                f'--device {device}: torch sees no CUDA device here (use cpu)'
+            )
+        return found
 
     @staticmethod
     def _class_map(dataset_meta: dict, checkpoint: str) -> ClassMap:

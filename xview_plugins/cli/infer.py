@@ -83,8 +83,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if (args.backend == 'onnxruntime') != (args.onnx is not None):
         parser.error('--backend onnxruntime and --onnx FILE go together')
-    if args.max_dets is not None and args.max_dets < 1:
-        parser.error(f'--max-dets must be at least 1 (got {args.max_dets})')
+    for name, least in (
+        ('tile_size', 1),
+        ('batch_size', 1),
+        ('max_dets', 1),
+        ('overlap', 0),
+    ):
+        value = getattr(args, name)
+        if value is not None and value < least:
+            parser.error(
+                f'--{name.replace("_", "-")} must be at least {least}'
+                f' (got {value})'
+            )
     from ..apis.inference import infer_files
     from ..apis.runner_config import exit_code_of
     from ..utils import register_safe_checkpoint_loader

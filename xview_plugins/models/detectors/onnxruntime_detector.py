@@ -4,6 +4,7 @@ the torch model (mmdeploy's backend-model idea, small)."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -80,11 +81,24 @@ class ONNXRuntimeDetector(BaseDetector):
         if self._session is None:
             import onnxruntime as ort
 
+            from xview_data.errors import InputError, MissingInputError
+
+            if not Path(self.onnx_file).is_file():
+                raise MissingInputError(
+                    f'{self.onnx_file}: no such ONNX file (write one with'
+                    ' tools/deploy/export_onnx.py)'
+                )
             options = ort.SessionOptions()
             options.intra_op_num_threads = self.num_threads
-            self._session = ort.InferenceSession(
-                self.onnx_file, options, providers=['CPUExecutionProvider']
-            )
+            try:
+                self._session = ort.InferenceSession(
+                    self.onnx_file, options, providers=['CPUExecutionProvider']
+                )
+            except Exception as err:  # onnxruntime's own error types
+                raise InputError(
+                    f'{self.onnx_file}: ONNX Runtime cannot load it'
+                    f' ({str(err).splitlines()[0][:200]})'
+                ) from err
         return self._session
 
     def __getstate__(self) -> dict:

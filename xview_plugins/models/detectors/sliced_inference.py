@@ -70,6 +70,11 @@ class SlicedInference(BaseDetector):
                 f'overlap must be in [0, tile_size), got {overlap}'
             )
         self.detector = MODELS.build(detector)
+        if not isinstance(self.detector, BaseDetector):
+            raise ValueError(
+                f'{type(self.detector).__name__} is not a detector (an mmdet'
+                ' BaseDetector): whole scenes need a detection config'
+            )
         self.tile_size = tile_size
         self.overlap = overlap
         self.batch_size = batch_size
