@@ -17,14 +17,29 @@ from .runner_config import ConfigError, read_config
 
 
 class _RawHeadOutputs(nn.Module):
-    """The detector up to its raw dense-head outputs, as a flat tuple."""
+    """The detector up to its raw dense-head outputs (groups of per-level
+    tensors, e.g. RTMDet's class scores and boxes), as a flat tuple."""
 
     def __init__(self, detector: nn.Module) -> None:
         super().__init__()
         self.detector = detector
 
     def forward(self, inputs: torch.Tensor):
-        return tuple(self.detector._forward(inputs)[0])
+        return tuple(
+            level
+            for group in self.detector._forward(inputs)
+            for level in group
+        )
+
+
+def head_output_names(groups) -> list[str]:
+    """ONNX output names recording the grouping of a head's outputs
+    (``ONNXRuntimeDetector`` regroups them by name)."""
+    return [
+        f'head{g}_level{k}'
+        for g, group in enumerate(groups)
+        for k in range(len(group))
+    ]
 
 
 def detector_config(model_cfg: dict) -> dict:
@@ -98,8 +113,9 @@ def export_onnx(
     wrapper = _RawHeadOutputs(model).eval()
     example = torch.rand(batch_size, 3, tile_size, tile_size)
     with torch.no_grad():
-        expected = wrapper(example)
-    names = [f'level{k}' for k in range(len(expected))]
+        groups = model._forward(example)
+    expected = [level for group in groups for level in group]
+    names = head_output_names(groups)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(

@@ -52,7 +52,10 @@ def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
         TINY, str(checkpoint), onnx_file=str(done['out']), **options
     )
     assert type(onnx_path.model.detector).__name__ == 'ONNXRuntimeDetector'
-    ours, theirs = torch_path(scene), onnx_path(scene)
+    assert_same_detections(torch_path(scene), onnx_path(scene))
+
+
+def assert_same_detections(ours, theirs):
     a, b = ours.pred_instances, theirs.pred_instances
     assert len(a) == len(b) > 0
     # the same detections, in the order of their scores up to round-off:
@@ -133,3 +136,65 @@ def test_tiles_of_another_size_than_the_export_are_refused(
     error = capsys.readouterr().err
     assert 'tiny.onnx' in error and '64' in error and '96' in error
     assert not (tmp_path / 'out').exists()
+
+
+def test_any_dense_head_detector_exports_with_all_its_outputs(tmp_path):
+    """RTMDet's head gives two groups of outputs (class scores, boxes per
+    level): both are exported and decoded by its own predict_by_feat, with
+    the torch model's detections."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from xview_plugins.apis.onnx_export import export_onnx
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    config = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
+    cfg = Config.fromfile(config)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    checkpoint = tmp_path / 'rtmdet.pth'
+    meta = dict(classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids)
+    torch.save(
+        dict(state_dict=model.state_dict(), meta=dict(dataset_meta=meta)),
+        checkpoint,
+    )
+    done = export_onnx(
+        config, str(checkpoint), str(tmp_path / 'r.onnx'), 64, 2
+    )
+    assert len(done['outputs']) == 6  # 3 levels x (scores, boxes)
+    scene = noise_scene(tmp_path / 'scene.tif', 100, 90)
+    options = dict(
+        tile_size=64,
+        overlap=16,
+        batch_size=2,
+        cfg_options={'model.test_cfg.score_thr': 0.0},
+    )
+    assert_same_detections(
+        SceneInferencer(config, str(checkpoint), **options)(scene),
+        SceneInferencer(
+            config, str(checkpoint), onnx_file=str(done['out']), **options
+        )(scene),
+    )
+
+
+def test_yolov7_exports_in_its_deploy_form(tmp_path):
+    """RepConv merged and BatchNorm folded: ONNX Runtime gives torch's raw
+    outputs."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from xview_plugins.apis.onnx_export import export_onnx
+
+    config = str(ROOT / 'configs' / 'yolov7_xview.py')
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(Config.fromfile(config).model)
+    checkpoint = tmp_path / 'yolov7.pth'
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    done = export_onnx(
+        config, str(checkpoint), str(tmp_path / 'l.onnx'), 64, 1
+    )
+    assert len(done['outputs']) == 3
+    assert done['max_abs_difference'] < 1e-3

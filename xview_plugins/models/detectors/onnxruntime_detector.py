@@ -4,6 +4,7 @@ the torch model (mmdeploy's backend-model idea, small)."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -58,6 +59,7 @@ class ONNXRuntimeDetector(BaseDetector):
             for size in self.session.get_inputs()[0].shape
         ]
         self.register_load_state_dict_pre_hook(self._head_weights_only)
+        self.output_names = [o.name for o in self.session.get_outputs()]
         # a fixed batch dimension: smaller batches are padded to it
         self.fixed_batch = shape[0]
         # (height, width) the network was exported for (None: any)
@@ -133,18 +135,28 @@ class ONNXRuntimeDetector(BaseDetector):
             for level in zip(*chunks)
         ]
 
+    def head_outputs(self, batch_inputs: Tensor) -> tuple[list[Tensor]]:
+        """The raw head outputs grouped as the head's ``forward`` groups
+        them (e.g. class scores and boxes, each per level), by their ONNX
+        names ``head<g>_level<k>`` (an export without them: one group)."""
+        groups = {}
+        for name, output in zip(self.output_names, self.run(batch_inputs)):
+            found = re.fullmatch(r'head(\d+)_level\d+', name)
+            groups.setdefault(int(found[1]) if found else 0, []).append(output)
+        return tuple(groups[g] for g in sorted(groups))
+
     def predict(
         self, batch_inputs: Tensor, batch_data_samples, rescale: bool = True
     ):
         results = self.bbox_head.predict_by_feat(
-            self.run(batch_inputs),
-            [sample.metainfo for sample in batch_data_samples],
+            *self.head_outputs(batch_inputs),
+            batch_img_metas=[s.metainfo for s in batch_data_samples],
             rescale=rescale,
         )
         return self.add_pred_to_datasample(batch_data_samples, results)
 
     def _forward(self, batch_inputs: Tensor, batch_data_samples=None):
-        return (self.run(batch_inputs),)
+        return self.head_outputs(batch_inputs)
 
     def loss(self, batch_inputs: Tensor, batch_data_samples) -> dict:
         raise NotImplementedError(
