@@ -199,8 +199,8 @@ def yolov7_tiny_state(num_classes: int) -> dict:
 
 
 def build_yolov7(arch, num_classes=80, **head):
-    """A YOLOv7 (``arch`` 'tiny' or 'l') as the official model is built, for
-    parity tests."""
+    """A YOLOv7 (``arch`` 'tiny', 'l' or 'x') as the official model is
+    built, for parity tests."""
     from mmdet.registry import MODELS
     from mmengine.registry import DefaultScope
 
@@ -209,7 +209,11 @@ def build_yolov7(arch, num_classes=80, **head):
     DefaultScope.get_instance('yolov7-test', scope_name='mmdet')
     import mmdet.models  # noqa: F401  (registers DetDataPreprocessor)
 
-    channels = [128, 256, 512] if arch == 'tiny' else [256, 512, 1024]
+    channels = {
+        'tiny': [128, 256, 512],
+        'l': [256, 512, 1024],
+        'x': [320, 640, 1280],
+    }[arch]
     head_cfg = dict(
         type='YOLOv7Head',
         num_classes=num_classes,

@@ -13,6 +13,7 @@ from xview_plugins.apis.runner_config import set_data_root
 
 YOLOV7 = str(ROOT / 'configs' / 'yolov7_xview.py')
 TINY = str(ROOT / 'configs' / 'yolov7-tiny_xview.py')
+YOLOV7X = str(ROOT / 'configs' / 'yolov7x_xview.py')
 
 
 def run(tool, *args, cwd):
@@ -74,7 +75,9 @@ def test_data_root_reaches_every_dataset_and_annotation_file():
 
 
 @pytest.mark.slow  # trains
-@pytest.mark.parametrize('config', [YOLOV7, TINY], ids=['yolov7', 'tiny'])
+@pytest.mark.parametrize(
+    'config', [YOLOV7, TINY, YOLOV7X], ids=['yolov7', 'tiny', 'yolov7x']
+)
 def test_the_card_configs_train_on_the_synthetic_release(
     config, synthetic_release, tmp_path
 ):

@@ -7,6 +7,8 @@ import re
 
 import torch
 
+from ..utils.checkpoint import CheckpointError
+
 
 def official_outputs(model, imgs: torch.Tensor) -> list[torch.Tensor]:
     """The three raw per-level outputs ``[B, 3, H, W, 5 + nc]`` exactly as the
@@ -45,11 +47,21 @@ def load_official_state_dict(model, state_dict: dict) -> dict[str, list[str]]:
     converted, mismatched = {}, []
     for key, target in mapping.items():
         if target not in own:
-            raise KeyError(
-                f'official key {key} has no counterpart {target} in the model;'
-                ' is the config the same architecture (tiny vs l)?'
+            raise CheckpointError(
+                f'official key {key} has no counterpart {target} in the model:'
+                ' the weights are of another architecture than the config'
+                f' ({model.backbone.arch!r})'
             )
         if own[target].shape != state_dict[key].shape:
+            # only the class-dependent head tensors (detection convs,
+            # ImplicitM) may differ: another number of classes
+            if not re.match(r'bbox_head\.(m|im)\.\d+\.', target):
+                raise CheckpointError(
+                    f'{key} is {tuple(state_dict[key].shape)} in the weights'
+                    f' and {tuple(own[target].shape)} in the model: the'
+                    ' weights are of another architecture than the config'
+                    f' ({model.backbone.arch!r})'
+                )
             mismatched.append(key)
             continue
         converted[target] = state_dict[key]

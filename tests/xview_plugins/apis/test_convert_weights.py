@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import torch
 
 import xview_plugins  # noqa: F401
@@ -47,3 +48,58 @@ def test_weights_tool_converts_and_refuses_pickled_models(
         cwd=ROOT,
     )
     assert result.returncode == 2 and 'state_dict()' in result.stderr
+
+
+def official_state(reference_dir, layout):
+    """An official-shaped state_dict (random values) from a layout file."""
+    import json
+
+    generator = torch.Generator().manual_seed(0)
+    official = json.loads((reference_dir / layout).read_text())
+    state = {
+        key: torch.rand(shape, generator=generator)
+        for key, shape in official['state_dict_keys']
+    }
+    # the head's anchors as the official model holds them (pixels, strides)
+    pixels = torch.tensor(official['anchors'], dtype=torch.float32)
+    strides = torch.tensor(official['strides'])
+    for key in state:
+        if key.endswith('.anchor_grid'):
+            state[key] = pixels.view(state[key].shape)
+        elif key.endswith('.anchors'):
+            state[key] = pixels.view(state[key].shape) / strides.view(-1, 1, 1)
+    return state
+
+
+def test_yolov7x_weights_convert_and_another_architecture_is_refused(
+    reference_dir, tmp_path
+):
+    """Every yolov7x tensor lands in the yolov7x config's model (only the
+    80-class detection convs keep their initialization); the yolov7 config
+    refuses them, naming the first tensor that differs."""
+    from xview_plugins.apis.convert_weights import convert_official_weights
+    from xview_plugins.utils import CheckpointError
+
+    state = official_state(reference_dir, 'yolov7x_official_layout.json')
+    src = tmp_path / 'yolov7x.pt'
+    torch.save(state, src)
+    out = tmp_path / 'x.pth'
+    x = str(ROOT / 'configs' / 'yolov7x_xview.py')
+    report = convert_official_weights(str(src), str(out), x)
+    assert report['missing'] == []
+    # the class-dependent head tensors: detection convs and ImplicitM
+    assert sorted(report['mismatched']) == sorted(
+        [f'model.121.m.{k}.{p}' for k in range(3) for p in ('bias', 'weight')]
+        + [f'model.121.im.{k}.implicit' for k in range(3)]
+    )
+    saved = torch.load(out, weights_only=True)['state_dict']
+    assert torch.equal(
+        saved['neck.layers.61.conv.weight'], state['model.120.conv.weight']
+    )
+    with pytest.raises(CheckpointError, match='model.0.conv.weight'):
+        convert_official_weights(
+            str(src),
+            str(tmp_path / 'l.pth'),
+            str(ROOT / 'configs' / 'yolov7_xview.py'),
+        )
+    assert not (tmp_path / 'l.pth').exists()

@@ -26,6 +26,7 @@ def fixture(reference_dir):
     [
         ('tiny', 'yolov7-tiny_official_layout.json'),
         ('l', 'yolov7_official_layout.json'),
+        ('x', 'yolov7x_official_layout.json'),
     ],
 )
 def test_layout_and_parameter_count_match_the_official(

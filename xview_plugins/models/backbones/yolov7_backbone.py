@@ -9,8 +9,9 @@ from ..layers.yolov7_graph import ARCHS, build_layers, run_layers
 @MODELS.register_module()
 class YOLOv7Backbone(BaseModule):
     """The backbone of the official ``yolov7.yaml`` (``arch='l'``: E-ELAN,
-    MP-Conv, SiLU) or ``yolov7-tiny.yaml`` (``arch='tiny'``: tiny ELAN,
-    max-pool, LeakyReLU(0.1)).
+    MP-Conv, SiLU), ``yolov7x.yaml`` (``arch='x'``: wider, six stacked 3x3 per
+    E-ELAN) or ``yolov7-tiny.yaml`` (``arch='tiny'``: tiny ELAN, max-pool,
+    LeakyReLU(0.1)).
 
     ``layers.<i>`` is official layer ``i``. Returns the P3, P4 and P5 feature
     maps.

@@ -1,5 +1,6 @@
-"""The official YOLOv7 training configs (``cfg/training/yolov7.yaml`` and
-``yolov7-tiny.yaml``) as layer tables, and a module that runs such a table.
+"""The official YOLOv7 training configs (``cfg/training/yolov7.yaml``,
+``yolov7-tiny.yaml`` and ``yolov7x.yaml``) as layer tables, and a module that
+runs such a table.
 
 Each row is ``(source, kind, args)`` with the official layer numbering:
 ``source`` is -1 (the previous layer), a negative offset, an absolute layer
@@ -48,6 +49,16 @@ def _elan(c: int, out: int) -> list:
         [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
         + [(-1, 'conv', (c, 3, 1))] * 4
         + [([-1, -3, -5, -6], 'concat', ()), (-1, 'conv', (out, 1, 1))]
+    )
+
+
+def _elan_x(c: int, out: int) -> list:
+    """yolov7x's E-ELAN (backbone and head): two 1x1 branches, six stacked
+    3x3, concat of every other."""
+    return (
+        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
+        + [(-1, 'conv', (c, 3, 1))] * 6
+        + [([-1, -3, -5, -7, -8], 'concat', ()), (-1, 'conv', (out, 1, 1))]
     )
 
 
@@ -159,11 +170,54 @@ L_NECK = (
     ]
 )
 
+X_BACKBONE = (
+    [
+        (-1, 'conv', (40, 3, 1)),
+        (-1, 'conv', (80, 3, 2)),
+        (-1, 'conv', (80, 3, 1)),
+        (-1, 'conv', (160, 3, 2)),
+    ]
+    + _elan_x(64, 320)
+    + _mp_down(160)
+    + _elan_x(128, 640)
+    + _mp_down(320)
+    + _elan_x(256, 1280)
+    + _mp_down(640)
+    + _elan_x(256, 1280)
+)  # layers 0-58
+X_NECK = (
+    [
+        (-1, 'sppcspc', (640,)),  # 59
+        (-1, 'conv', (320, 1, 1)),
+        (-1, 'up', ()),
+        (43, 'conv', (320, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_x(256, 320)
+    + [  # 73
+        (-1, 'conv', (160, 1, 1)),
+        (-1, 'up', ()),
+        (28, 'conv', (160, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+    + _elan_x(128, 160)
+    + _mp_down(160, [73])  # 87
+    + _elan_x(256, 320)
+    + _mp_down(320, [59])  # 102
+    + _elan_x(512, 640)
+    + [  # 117
+        (87, 'conv', (320, 3, 1)),
+        (102, 'conv', (640, 3, 1)),
+        (117, 'conv', (1280, 3, 1)),
+    ]
+)  # 118-120
+
 ARCHS = {
     # arch: (backbone rows, neck rows, activation, backbone outputs, neck
     # outputs)
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
+    'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
 }
 
 

@@ -15,8 +15,9 @@ from ..layers.yolov7_graph import (
 class YOLOv7Neck(BaseModule):
     """The official head body before the detection convs: SPPCSPC (the tiny SPP
     for ``'tiny'``), the top-down and bottom-up ELAN-H paths and the output
-    convs (RepConv for ``'l'``). ``layers.<k>`` is official layer ``first + k``
-    (51 for 'l', 29 for 'tiny').
+    convs (RepConv for ``'l'``; yolov7x's neck uses its E-ELAN and plain
+    convs). ``layers.<k>`` is official layer ``first + k`` (51 for 'l', 59 for
+    'x', 29 for 'tiny').
     """
 
     def __init__(self, arch: str = 'l', init_cfg=None) -> None:
