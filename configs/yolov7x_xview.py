@@ -4,6 +4,6 @@ _base_ = ['yolov7_xview.py']
 
 model = dict(
     backbone=dict(arch='x'),
-    neck=dict(arch='x'),
+    neck=dict(arch='x', in_channels=[640, 1280, 1280]),
     bbox_head=dict(in_channels=[320, 640, 1280]),
 )

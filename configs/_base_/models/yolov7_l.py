@@ -11,7 +11,7 @@ model = dict(
         pad_value=114,
     ),
     backbone=dict(type='YOLOv7Backbone', arch='l'),
-    neck=dict(type='YOLOv7Neck', arch='l'),
+    neck=dict(type='YOLOv7Neck', arch='l', in_channels=[512, 1024, 1024]),
     bbox_head=dict(
         type='YOLOv7Head',
         num_classes=12,

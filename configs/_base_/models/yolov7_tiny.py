@@ -11,7 +11,7 @@ model = dict(
         pad_value=114,
     ),
     backbone=dict(type='YOLOv7Backbone', arch='tiny'),
-    neck=dict(type='YOLOv7Neck', arch='tiny'),
+    neck=dict(type='YOLOv7Neck', arch='tiny', in_channels=[128, 256, 512]),
     bbox_head=dict(
         type='YOLOv7Head',
         num_classes=12,

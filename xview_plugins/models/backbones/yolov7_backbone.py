@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Optional
+
 from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 
+from ..layers.yolov7_blocks import ACT_CFGS
 from ..layers.yolov7_graph import ARCHS, build_layers, run_layers
 
 
@@ -15,9 +18,24 @@ class YOLOv7Backbone(BaseModule):
 
     ``layers.<i>`` is official layer ``i``. Returns the P3, P4 and P5 feature
     maps.
+
+    Args:
+        arch: the official model whose layer table is built.
+        widen_factor: the official ``width_multiple``: every layer's channels
+            times it, rounded up to a multiple of 8.
+        norm_cfg: mmcv norm config (default: the official BatchNorm, eps
+            1e-3, momentum 0.03).
+        act_cfg: mmcv activation config (default: the arch's official one).
     """
 
-    def __init__(self, arch: str = 'l', init_cfg=None) -> None:
+    def __init__(
+        self,
+        arch: str = 'l',
+        widen_factor: float = 1.0,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
         if arch not in ARCHS:
             raise ValueError(
@@ -26,7 +44,7 @@ class YOLOv7Backbone(BaseModule):
         rows, _, act, outs, _ = ARCHS[arch]
         self.arch = arch
         self.layers, self.sources, channels = build_layers(
-            rows, 0, {-1: 3}, act
+            rows, 0, {-1: 3}, widen_factor, norm_cfg, act_cfg or ACT_CFGS[act]
         )
         self.out_indices = outs
         self.out_channels = tuple(channels[i] for i in outs)

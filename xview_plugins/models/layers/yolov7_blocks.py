@@ -5,21 +5,32 @@ a prefix change.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import torch
 import torch.nn as nn
+from mmcv.cnn import build_activation_layer, build_norm_layer
 
 # Official ``initialize_weights`` sets every BatchNorm to these after
 # construction.
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.03
+NORM_CFG = dict(type='BN', eps=BN_EPS, momentum=BN_MOMENTUM)
+# the official activations of the P5/P6 models and of yolov7-tiny
+ACT_CFGS = dict(
+    silu=dict(type='SiLU', inplace=True),
+    leaky=dict(type='LeakyReLU', negative_slope=0.1, inplace=True),
+)
 
 
-def make_act(act: str) -> nn.Module:
-    if act == 'silu':
-        return nn.SiLU(inplace=True)
-    if act == 'leaky':
-        return nn.LeakyReLU(0.1, inplace=True)
-    raise ValueError(f"activation must be 'silu' or 'leaky', not {act!r}")
+def make_norm(norm_cfg: Optional[dict], channels: int) -> nn.Module:
+    """mmcv's norm layer of ``norm_cfg`` (None: the official BatchNorm)."""
+    return build_norm_layer(dict(norm_cfg or NORM_CFG), channels)[1]
+
+
+def make_act(act_cfg: Optional[dict]) -> nn.Module:
+    """mmcv's activation of ``act_cfg`` (None: SiLU)."""
+    return build_activation_layer(dict(act_cfg or ACT_CFGS['silu']))
 
 
 class ConvBNAct(nn.Module):
@@ -27,12 +38,18 @@ class ConvBNAct(nn.Module):
     activation. After :meth:`fuse` the BN is folded into a biased conv."""
 
     def __init__(
-        self, c1: int, c2: int, k: int = 1, s: int = 1, act: str = 'silu'
+        self,
+        c1: int,
+        c2: int,
+        k: int = 1,
+        s: int = 1,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__()
         self.conv = nn.Conv2d(c1, c2, k, s, k // 2, bias=False)
-        self.bn = nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM)
-        self.act = make_act(act)
+        self.bn = make_norm(norm_cfg, c2)
+        self.act = make_act(act_cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.bn is None:
@@ -106,20 +123,27 @@ class SPPCSPC(nn.Module):
     entry)."""
 
     def __init__(
-        self, c1: int, c2: int, act: str = 'silu', e: float = 0.5, k=(5, 9, 13)
+        self,
+        c1: int,
+        c2: int,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
+        e: float = 0.5,
+        k=(5, 9, 13),
     ) -> None:
         super().__init__()
         c_ = int(2 * c2 * e)
-        self.cv1 = ConvBNAct(c1, c_, 1, 1, act)
-        self.cv2 = ConvBNAct(c1, c_, 1, 1, act)
-        self.cv3 = ConvBNAct(c_, c_, 3, 1, act)
-        self.cv4 = ConvBNAct(c_, c_, 1, 1, act)
+        cfgs = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.cv1 = ConvBNAct(c1, c_, 1, 1, **cfgs)
+        self.cv2 = ConvBNAct(c1, c_, 1, 1, **cfgs)
+        self.cv3 = ConvBNAct(c_, c_, 3, 1, **cfgs)
+        self.cv4 = ConvBNAct(c_, c_, 1, 1, **cfgs)
         self.m = nn.ModuleList(
             nn.MaxPool2d(kernel_size=x, stride=1, padding=x // 2) for x in k
         )
-        self.cv5 = ConvBNAct(4 * c_, c_, 1, 1, act)
-        self.cv6 = ConvBNAct(c_, c_, 3, 1, act)
-        self.cv7 = ConvBNAct(2 * c_, c2, 1, 1, act)
+        self.cv5 = ConvBNAct(4 * c_, c_, 1, 1, **cfgs)
+        self.cv6 = ConvBNAct(c_, c_, 3, 1, **cfgs)
+        self.cv7 = ConvBNAct(2 * c_, c2, 1, 1, **cfgs)
 
     def forward(self, x):
         x1 = self.cv4(self.cv3(self.cv1(x)))
@@ -133,22 +157,25 @@ class RepConv(nn.Module):
     :meth:`fuse`."""
 
     def __init__(
-        self, c1: int, c2: int, k: int = 3, s: int = 1, act: str = 'silu'
+        self,
+        c1: int,
+        c2: int,
+        k: int = 3,
+        s: int = 1,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
     ) -> None:
         super().__init__()
-        self.act = make_act(act)
+        self.act = make_act(act_cfg)
         self.rbr_identity = (
-            nn.BatchNorm2d(c1, eps=BN_EPS, momentum=BN_MOMENTUM)
-            if c2 == c1 and s == 1
-            else None
+            make_norm(norm_cfg, c1) if c2 == c1 and s == 1 else None
         )
         self.rbr_dense = nn.Sequential(
             nn.Conv2d(c1, c2, k, s, k // 2, bias=False),
-            nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM),
+            make_norm(norm_cfg, c2),
         )
         self.rbr_1x1 = nn.Sequential(
-            nn.Conv2d(c1, c2, 1, s, 0, bias=False),
-            nn.BatchNorm2d(c2, eps=BN_EPS, momentum=BN_MOMENTUM),
+            nn.Conv2d(c1, c2, 1, s, 0, bias=False), make_norm(norm_cfg, c2)
         )
         self.rbr_reparam = None
 

@@ -11,7 +11,8 @@ state_dict (``model.<i>.<...>``) map onto ``backbone.layers.<i>`` /
 
 from __future__ import annotations
 
-from typing import Union
+import math
+from typing import Optional, Union
 
 import torch
 import torch.nn as nn
@@ -213,8 +214,8 @@ X_NECK = (
 )  # 118-120
 
 ARCHS = {
-    # arch: (backbone rows, neck rows, activation, backbone outputs, neck
-    # outputs)
+    # arch: (backbone rows, neck rows, activation (ACT_CFGS), backbone
+    # outputs, neck outputs)
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
     'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
@@ -226,16 +227,27 @@ def _absolute(source: Source, index: int) -> list[int]:
     return [s if s >= 0 else index + s for s in sources]
 
 
+def scaled_width(channels: int, widen_factor: float) -> int:
+    """The official width rule: ``channels * widen_factor`` rounded up to a
+    multiple of 8."""
+    if widen_factor == 1.0:
+        return channels
+    return math.ceil(channels * widen_factor / 8) * 8
+
+
 def infer_channels(
-    rows: list, first: int, in_channels: dict[int, int]
+    rows: list,
+    first: int,
+    in_channels: dict[int, int],
+    widen_factor: float = 1.0,
 ) -> dict[int, int]:
-    """Output channels of every layer of a table, as the official
-    ``parse_model`` does."""
+    """Output channels of every layer of a table at ``widen_factor``, as the
+    official ``parse_model`` does."""
     channels = dict(in_channels)
     for offset, (source, kind, args) in enumerate(rows):
         sources = _absolute(source, first + offset)
         if kind in ('conv', 'repconv', 'sppcspc'):
-            channels[first + offset] = args[0]
+            channels[first + offset] = scaled_width(args[0], widen_factor)
         elif kind == 'concat':
             channels[first + offset] = sum(channels[s] for s in sources)
         else:
@@ -244,22 +256,28 @@ def infer_channels(
 
 
 def build_layers(
-    rows: list, first: int, in_channels: dict[int, int], act: str
+    rows: list,
+    first: int,
+    in_channels: dict[int, int],
+    widen_factor: float = 1.0,
+    norm_cfg: Optional[dict] = None,
+    act_cfg: Optional[dict] = None,
 ) -> tuple[nn.ModuleList, list[list[int]], dict[int, int]]:
     """Modules for rows ``first .. first + len(rows) - 1``, their absolute
     sources and the output channels of every layer (``in_channels``
     included)."""
-    channels = infer_channels(rows, first, in_channels)
+    channels = infer_channels(rows, first, in_channels, widen_factor)
+    cfgs = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
     layers, all_sources = [], []
     for offset, (source, kind, args) in enumerate(rows):
         sources = _absolute(source, first + offset)
-        c1 = channels[sources[0]]
+        c1, c2 = channels[sources[0]], channels[first + offset]
         if kind == 'conv':
-            layer = ConvBNAct(c1, args[0], args[1], args[2], act)
+            layer = ConvBNAct(c1, c2, args[1], args[2], **cfgs)
         elif kind == 'repconv':
-            layer = RepConv(c1, args[0], args[1], args[2], act)
+            layer = RepConv(c1, c2, args[1], args[2], **cfgs)
         elif kind == 'sppcspc':
-            layer = SPPCSPC(c1, args[0], act)
+            layer = SPPCSPC(c1, c2, **cfgs)
         elif kind == 'concat':
             layer = Concat()
         elif kind == 'mp':

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Optional, Sequence
+
 from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 
+from ..layers.yolov7_blocks import ACT_CFGS
 from ..layers.yolov7_graph import (
     ARCHS,
     build_layers,
@@ -18,17 +21,46 @@ class YOLOv7Neck(BaseModule):
     convs (RepConv for ``'l'``; yolov7x's neck uses its E-ELAN and plain
     convs). ``layers.<k>`` is official layer ``first + k`` (51 for 'l', 59 for
     'x', 29 for 'tiny').
+
+    Args:
+        arch, widen_factor, norm_cfg, act_cfg: as :class:`YOLOv7Backbone`.
+        in_channels: channels of the three features it is given (P3, P4,
+            P5); None: those of the arch's backbone at ``widen_factor``.
     """
 
-    def __init__(self, arch: str = 'l', init_cfg=None) -> None:
+    def __init__(
+        self,
+        arch: str = 'l',
+        in_channels: Optional[Sequence[int]] = None,
+        widen_factor: float = 1.0,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
+        init_cfg=None,
+    ) -> None:
         super().__init__(init_cfg)
+        if arch not in ARCHS:
+            raise ValueError(
+                f'arch must be one of {sorted(ARCHS)}, not {arch!r}'
+            )
         backbone_rows, rows, act, in_indices, outs = ARCHS[arch]
         self.first = len(backbone_rows)
         self.in_indices = in_indices
         self.out_indices = outs
-        in_channels = infer_channels(backbone_rows, 0, {-1: 3})
+        if in_channels is None:
+            backbone = infer_channels(backbone_rows, 0, {-1: 3}, widen_factor)
+            in_channels = [backbone[i] for i in in_indices]
+        if len(in_channels) != len(in_indices):
+            raise ValueError(
+                f'in_channels must give {len(in_indices)} numbers (P3, P4,'
+                f' P5), got {list(in_channels)}'
+            )
         self.layers, self.sources, channels = build_layers(
-            rows, self.first, in_channels, act
+            rows,
+            self.first,
+            dict(zip(in_indices, in_channels)),
+            widen_factor,
+            norm_cfg,
+            act_cfg or ACT_CFGS[act],
         )
         self.out_channels = tuple(channels[i] for i in outs)
 
