@@ -198,13 +198,23 @@ def yolov7_tiny_state(num_classes: int) -> dict:
         return MODELS.build(cfg.model).state_dict()
 
 
-def build_yolov7(arch, num_classes=80, **head):
-    """A YOLOv7 (``arch`` 'tiny', 'l' or 'x') as the official model is
+# yolov7-w6.yaml's anchors (P3-P6)
+W6_ANCHORS = [
+    [19, 27, 44, 40, 38, 94],
+    [96, 68, 86, 152, 180, 137],
+    [140, 301, 303, 264, 238, 542],
+    [436, 615, 739, 380, 925, 792],
+]
+
+
+def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
+    """A YOLOv7 (``arch`` 'tiny', 'l', 'x' or 'w6') as the official model is
     built, for parity tests."""
     from mmdet.registry import MODELS
     from mmengine.registry import DefaultScope
 
     import xview_plugins  # noqa: F401
+    from xview_plugins.models.layers.yolov7_graph import scaled_width
 
     DefaultScope.get_instance('yolov7-test', scope_name='mmdet')
     import mmdet.models  # noqa: F401  (registers DetDataPreprocessor)
@@ -213,15 +223,26 @@ def build_yolov7(arch, num_classes=80, **head):
         'tiny': [128, 256, 512],
         'l': [256, 512, 1024],
         'x': [320, 640, 1280],
+        'w6': [256, 512, 768, 1024],
     }[arch]
     head_cfg = dict(
         type='YOLOv7Head',
         num_classes=num_classes,
-        in_channels=channels,
+        in_channels=[scaled_width(c, widen_factor) for c in channels],
         **head,
     )
     if arch == 'tiny':
         head_cfg.setdefault('anchors', TINY_ANCHORS)
+    if arch == 'w6':
+        head_cfg.setdefault('anchors', W6_ANCHORS)
+        head_cfg.update(
+            aux_in_channels=[
+                scaled_width(c, widen_factor) for c in (320, 640, 960, 1280)
+            ],
+            strides=[8, 16, 32, 64],
+            obj_level_weights=[4.0, 1.0, 0.25, 0.06],
+        )
+    parts = dict(arch=arch, widen_factor=widen_factor)
     return MODELS.build(
         dict(
             type='YOLOv7',
@@ -231,8 +252,8 @@ def build_yolov7(arch, num_classes=80, **head):
                 std=[255, 255, 255],
                 bgr_to_rgb=True,
             ),
-            backbone=dict(type='YOLOv7Backbone', arch=arch),
-            neck=dict(type='YOLOv7Neck', arch=arch),
+            backbone=dict(type='YOLOv7Backbone', **parts),
+            neck=dict(type='YOLOv7Neck', **parts),
             bbox_head=head_cfg,
         )
     )

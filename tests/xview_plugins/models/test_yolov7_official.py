@@ -27,6 +27,7 @@ def fixture(reference_dir):
         ('tiny', 'yolov7-tiny_official_layout.json'),
         ('l', 'yolov7_official_layout.json'),
         ('x', 'yolov7x_official_layout.json'),
+        ('w6', 'yolov7-w6_official_layout.json'),
     ],
 )
 def test_layout_and_parameter_count_match_the_official(
@@ -49,7 +50,8 @@ def test_layout_and_parameter_count_match_the_official(
         if isinstance(module, torch.nn.BatchNorm2d):
             assert module.eps == 1e-3 and module.momentum == 0.03
     act = torch.nn.LeakyReLU if arch == 'tiny' else torch.nn.SiLU
-    assert isinstance(model.backbone.layers[0].act, act)
+    first_conv = next(m for m in model.backbone.layers if hasattr(m, 'act'))
+    assert isinstance(first_conv.act, act)
 
 
 def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
@@ -133,3 +135,51 @@ def test_deploy_switch_predicts_like_the_unfused_model():
     )  # model untouched
     assert len(plain) == len(fused) > 0
     assert (plain.bboxes - fused.bboxes).abs().max() < 1e-3
+
+
+def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
+    """yolov7-w6 at width 0.25 (ReOrg stem, 4 levels, IAuxDetect): the lead
+    outputs in evaluation, their decoding, and lead then auxiliary outputs
+    in training, exactly."""
+    fixture = torch.load(
+        reference_dir / 'yolov7-w6-w0.25_official_reference.pt',
+        weights_only=True,
+    )
+    model = build_yolov7(
+        'w6', widen_factor=0.25, anchors=fixture['yaml']['anchors']
+    )
+    assert sum(p.numel() for p in model.parameters()) == fixture['num_params']
+    report = load_official_state_dict(model, fixture['state_dict'])
+    assert report == dict(mismatched=[], missing=[])
+    model.eval()
+    with torch.no_grad():
+        raw = official_outputs(model, fixture['imgs'])
+        assert len(raw) == 4
+        for ours, ref in zip(raw, fixture['eval_raw']):
+            assert torch.equal(ours, ref)
+        assert torch.equal(
+            model.bbox_head.decode(raw), fixture['eval_decoded']
+        )
+    model.train()
+    with torch.no_grad():
+        raw = official_outputs(model, fixture['imgs'])
+    assert len(raw) == 8
+    for ours, ref in zip(raw, fixture['train_raw']):
+        assert torch.equal(ours, ref)
+
+
+def test_the_deploy_form_of_w6_drops_the_auxiliary_head():
+    """Evaluation never runs the auxiliary convs; the deploy switch removes
+    them and keeps the lead outputs."""
+    torch.manual_seed(0)
+    model = build_yolov7('w6', widen_factor=0.25, num_classes=12).eval()
+    imgs = torch.rand(1, 3, 128, 128)
+    with torch.no_grad():
+        before = official_outputs(model, imgs)
+        model.switch_to_deploy()
+        after = official_outputs(model, imgs)
+    assert len(before) == len(after) == 4
+    for a, b in zip(before, after):
+        assert (a - b).abs().max() <= 1e-4
+    assert len(model.bbox_head.m2) == 0
+    assert len(model.neck.layers) == 117 - 47 + 1

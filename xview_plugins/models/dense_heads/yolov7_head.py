@@ -53,6 +53,7 @@ class YOLOv7Head(BaseDenseHead):
         loss_bbox: dict = dict(type='YOLOv7CIoULoss'),
         label_smoothing: float = 0.0,
         iou_ratio: float = 1.0,
+        aux_in_channels: Optional[Sequence[int]] = None,
         train_cfg: Optional[dict] = None,
         test_cfg: Optional[dict] = None,
         init_cfg=None,
@@ -75,6 +76,17 @@ class YOLOv7Head(BaseDenseHead):
         self.im = nn.ModuleList(
             ImplicitM(self.num_outputs * self.num_anchors) for _ in in_channels
         )
+        # IAuxDetect (the P6 models): a plain 1x1 conv per level on other
+        # neck outputs, used only in training
+        self.m2 = nn.ModuleList(
+            nn.Conv2d(c, self.num_outputs * self.num_anchors, 1)
+            for c in aux_in_channels or ()
+        )
+        if self.m2 and len(self.m2) != self.num_levels:
+            raise ValueError(
+                f'aux_in_channels must give {self.num_levels} numbers, got'
+                f' {list(aux_in_channels)}'
+            )
         scale = 3.0 / self.num_levels
         self.box_weight = box_weight * scale
         self.cls_weight = cls_weight * num_classes / 80 * scale
@@ -105,7 +117,8 @@ class YOLOv7Head(BaseDenseHead):
     def _init_biases(self) -> None:
         """Official prior: objectness for ~8 objects per 640 image, class prior
         0.6/nc."""
-        for conv, stride in zip(self.m, self.strides):
+        convs = [*zip(self.m, self.strides), *zip(self.m2, self.strides)]
+        for conv, stride in convs:
             bias = conv.bias.view(self.num_anchors, -1)
             bias[:, 4] += math.log(8 / (640 / stride) ** 2)
             bias[:, 5:] += math.log(0.6 / (self.num_classes - 0.99))
@@ -118,16 +131,33 @@ class YOLOv7Head(BaseDenseHead):
     def forward(
         self, feats: Sequence[torch.Tensor]
     ) -> tuple[list[torch.Tensor]]:
-        raw = []
-        for level, x in enumerate(feats):
-            y = self.im[level](self.m[level](self.ia[level](x)))
-            b, _, h, w = y.shape
-            raw.append(
-                y.view(b, self.num_anchors, self.num_outputs, h, w)
-                .permute(0, 1, 3, 4, 2)
-                .contiguous()
-            )
+        """The raw outputs of the lead levels; in training with auxiliary
+        convs, followed by those of the auxiliary levels (the official
+        ``IAuxDetect``: lead then auxiliary), which evaluation, the deploy
+        form and export never use."""
+        raw = [
+            self._layout(self.im[level](self.m[level](self.ia[level](x))))
+            for level, x in enumerate(feats[: self.num_levels])
+        ]
+        if self.training and self.m2:
+            raw += [
+                self._layout(conv(x))
+                for conv, x in zip(self.m2, feats[self.num_levels :])
+            ]
         return (raw,)
+
+    def drop_auxiliary(self) -> None:
+        """The deploy form: without the auxiliary convs."""
+        self.m2 = nn.ModuleList()
+
+    def _layout(self, y: torch.Tensor) -> torch.Tensor:
+        """(B, na * no, H, W) -> the official (B, na, H, W, no)."""
+        b, _, h, w = y.shape
+        return (
+            y.view(b, self.num_anchors, self.num_outputs, h, w)
+            .permute(0, 1, 3, 4, 2)
+            .contiguous()
+        )
 
     # ------------------------------------------------------------------
     # decoding
@@ -208,6 +238,11 @@ class YOLOv7Head(BaseDenseHead):
         batch_img_metas: list[dict],
         batch_gt_instances_ignore=None,
     ) -> dict[str, torch.Tensor]:
+        if len(raw) > self.num_levels:
+            raise NotImplementedError(
+                'training with auxiliary heads needs the official'
+                ' ComputeLossAuxOTA, not implemented yet (issue 18)'
+            )
         height, width = batch_img_metas[0]['batch_input_shape']
         targets = self.targets_from_instances(
             batch_gt_instances, (height, width), raw[0]

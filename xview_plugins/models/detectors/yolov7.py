@@ -26,9 +26,9 @@ class YOLOv7(SingleStageDetector):
         )
 
     def switch_to_deploy(self) -> None:
-        for module in self.modules():
-            if module is not self and hasattr(module, 'fuse'):
-                module.fuse()
+        """BatchNorm folded, RepConv merged, auxiliary head parts (P6
+        models) dropped."""
+        deploy_form(nn.ModuleList([self.backbone, self.neck, self.bbox_head]))
 
     def _fused_parts(self) -> nn.ModuleList:
         fingerprint = tuple(
@@ -38,9 +38,7 @@ class YOLOv7(SingleStageDetector):
             parts = copy.deepcopy(
                 nn.ModuleList([self.backbone, self.neck, self.bbox_head])
             )
-            for module in parts.modules():
-                if hasattr(module, 'fuse'):
-                    module.fuse()
+            deploy_form(parts)
             self._fused_copy = (fingerprint, parts.eval())
         return self._fused_copy[1]
 
@@ -52,3 +50,13 @@ class YOLOv7(SingleStageDetector):
             neck(backbone(batch_inputs)), batch_data_samples, rescale=rescale
         )
         return self.add_pred_to_datasample(batch_data_samples, results)
+
+
+def deploy_form(parts: nn.Module) -> None:
+    """Fold BatchNorm and merge RepConv in ``parts`` and drop what only the
+    auxiliary head needs."""
+    for module in list(parts.modules()):
+        if hasattr(module, 'fuse'):
+            module.fuse()
+        if hasattr(module, 'drop_auxiliary'):
+            module.drop_auxiliary()

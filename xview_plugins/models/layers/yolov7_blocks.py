@@ -108,6 +108,22 @@ class MaxPoolSame(nn.Module):
         return self.m(x)
 
 
+class ReOrg(nn.Module):
+    """``ReOrg`` (the P6 models' stem): space to depth, each 2x2 block of
+    pixels to 4 channels, in the official order."""
+
+    def forward(self, x):
+        return torch.cat(
+            [
+                x[..., ::2, ::2],
+                x[..., 1::2, ::2],
+                x[..., ::2, 1::2],
+                x[..., 1::2, 1::2],
+            ],
+            1,
+        )
+
+
 class Concat(nn.Module):
     def forward(self, xs):
         return torch.cat(xs, 1)

@@ -23,6 +23,7 @@ from .yolov7_blocks import (
     ConvBNAct,
     MaxPoolDown,
     MaxPoolSame,
+    ReOrg,
     RepConv,
     Upsample,
 )
@@ -213,12 +214,71 @@ X_NECK = (
     ]
 )  # 118-120
 
+W6_BACKBONE = (
+    [(-1, 'reorg', ()), (-1, 'conv', (64, 3, 1)), (-1, 'conv', (128, 3, 2))]
+    + _elan(64, 128)
+    + [(-1, 'conv', (256, 3, 2))]
+    + _elan(128, 256)
+    + [(-1, 'conv', (512, 3, 2))]
+    + _elan(256, 512)
+    + [(-1, 'conv', (768, 3, 2))]
+    + _elan(384, 768)
+    + [(-1, 'conv', (1024, 3, 2))]
+    + _elan(512, 1024)
+)  # layers 0-46
+
+
+def _lateral(c: int, source: int) -> list:
+    """Top-down step: 1x1, upsample, 1x1 of a backbone level, concat."""
+    return [
+        (-1, 'conv', (c, 1, 1)),
+        (-1, 'up', ()),
+        (source, 'conv', (c, 1, 1)),
+        ([-1, -2], 'concat', ()),
+    ]
+
+
+W6_NECK = (
+    [(-1, 'sppcspc', (512,))]  # 47
+    + _lateral(384, 37)
+    + _elan_head(384, 192)  # 59
+    + _lateral(256, 28)
+    + _elan_head(256, 128)  # 71
+    + _lateral(128, 19)
+    + _elan_head(128, 64)  # 83
+    + [(-1, 'conv', (256, 3, 2)), ([-1, 71], 'concat', ())]
+    + _elan_head(256, 128)  # 93
+    + [(-1, 'conv', (384, 3, 2)), ([-1, 59], 'concat', ())]
+    + _elan_head(384, 192)  # 103
+    + [(-1, 'conv', (512, 3, 2)), ([-1, 47], 'concat', ())]
+    + _elan_head(512, 256)  # 113
+    + [  # 114-117: the lead head's inputs
+        (83, 'conv', (256, 3, 1)),
+        (93, 'conv', (512, 3, 1)),
+        (103, 'conv', (768, 3, 1)),
+        (113, 'conv', (1024, 3, 1)),
+    ]
+    + [  # 118-121: the auxiliary head's inputs (training only)
+        (83, 'conv', (320, 3, 1)),
+        (71, 'conv', (640, 3, 1)),
+        (59, 'conv', (960, 3, 1)),
+        (47, 'conv', (1280, 3, 1)),
+    ]
+)
+
 ARCHS = {
     # arch: (backbone rows, neck rows, activation (ACT_CFGS), backbone
     # outputs, neck outputs)
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
     'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
+    'w6': (
+        W6_BACKBONE,
+        W6_NECK,
+        'silu',
+        (19, 28, 37, 46),
+        tuple(range(114, 122)),
+    ),
 }
 
 
@@ -250,6 +310,8 @@ def infer_channels(
             channels[first + offset] = scaled_width(args[0], widen_factor)
         elif kind == 'concat':
             channels[first + offset] = sum(channels[s] for s in sources)
+        elif kind == 'reorg':
+            channels[first + offset] = 4 * channels[sources[0]]
         else:
             channels[first + offset] = channels[sources[0]]
     return channels
@@ -286,6 +348,8 @@ def build_layers(
             layer = MaxPoolSame(args[0])
         elif kind == 'up':
             layer = Upsample()
+        elif kind == 'reorg':
+            layer = ReOrg()
         else:
             raise ValueError(f'unknown layer kind {kind!r}')
         layers.append(layer)

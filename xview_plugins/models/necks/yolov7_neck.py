@@ -51,8 +51,8 @@ class YOLOv7Neck(BaseModule):
             in_channels = [backbone[i] for i in in_indices]
         if len(in_channels) != len(in_indices):
             raise ValueError(
-                f'in_channels must give {len(in_indices)} numbers (P3, P4,'
-                f' P5), got {list(in_channels)}'
+                f'in_channels must give {len(in_indices)} numbers (one per'
+                f' backbone output), got {list(in_channels)}'
             )
         self.layers, self.sources, channels = build_layers(
             rows,
@@ -63,12 +63,29 @@ class YOLOv7Neck(BaseModule):
             act_cfg or ACT_CFGS[act],
         )
         self.out_channels = tuple(channels[i] for i in outs)
+        # outputs past one per input feed the auxiliary head (P6 models):
+        # training only
+        self.num_lead = len(in_indices)
 
     def forward(self, feats):
+        outs = self.out_indices
+        if not self.training:
+            outs = outs[: self.num_lead]
+        # the layers after the last output asked for are not run
+        count = max(outs) - self.first + 1
         return run_layers(
-            self.layers,
-            self.sources,
+            self.layers[:count],
+            self.sources[:count],
             self.first,
             dict(zip(self.in_indices, feats)),
-            self.out_indices,
+            outs,
         )
+
+    def drop_auxiliary(self) -> None:
+        """The deploy form: the layers only the auxiliary outputs need are
+        removed."""
+        self.out_indices = self.out_indices[: self.num_lead]
+        self.out_channels = self.out_channels[: self.num_lead]
+        count = max(self.out_indices) - self.first + 1
+        self.layers = self.layers[:count]
+        self.sources = self.sources[:count]
