@@ -183,3 +183,19 @@ def test_the_deploy_form_of_w6_drops_the_auxiliary_head():
         assert (a - b).abs().max() <= 1e-4
     assert len(model.bbox_head.m2) == 0
     assert len(model.neck.layers) == 117 - 47 + 1
+
+
+def test_training_w6_says_its_auxiliary_loss_is_missing():
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+
+    model = build_yolov7('w6', widen_factor=0.25, num_classes=12).train()
+    sample = DetDataSample(
+        metainfo=dict(img_shape=(128, 128), batch_input_shape=(128, 128))
+    )
+    sample.gt_instances = InstanceData(
+        bboxes=torch.tensor([[10.0, 10.0, 40.0, 30.0]]),
+        labels=torch.tensor([3]),
+    )
+    with pytest.raises(NotImplementedError, match='ComputeLossAuxOTA'):
+        model.loss(torch.rand(1, 3, 128, 128), [sample])
