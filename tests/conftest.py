@@ -242,7 +242,14 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
             strides=[8, 16, 32, 64],
             obj_level_weights=[4.0, 1.0, 0.25, 0.06],
         )
+
     parts = dict(arch=arch, widen_factor=widen_factor)
+    train_cfg = None
+    if arch == 'w6':
+        # ComputeLossAuxOTA takes each ground truth's k from its top 20 IoUs
+        train_cfg = dict(
+            assigner=dict(type='YOLOv7OTAAssigner', candidate_topk=20)
+        )
     return MODELS.build(
         dict(
             type='YOLOv7',
@@ -255,6 +262,7 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
             backbone=dict(type='YOLOv7Backbone', **parts),
             neck=dict(type='YOLOv7Neck', **parts),
             bbox_head=head_cfg,
+            train_cfg=train_cfg,
         )
     )
 

@@ -102,6 +102,14 @@ class YOLOv7Head(BaseDenseHead):
             train_cfg or dict(assigner=dict(type='YOLOv7OTAAssigner'))
         )
         self.assigner = TASK_UTILS.build(self.train_cfg.assigner)
+        # the auxiliary outputs' assignment (build_targets2): by default the
+        # lead's with all four neighbouring cells
+        self.aux_assigner = TASK_UTILS.build(
+            self.train_cfg.get(
+                'aux_assigner',
+                dict(self.train_cfg.assigner, neighbour_range=1.0),
+            )
+        )
         self.test_cfg = ConfigDict(
             test_cfg
             or dict(
@@ -238,11 +246,6 @@ class YOLOv7Head(BaseDenseHead):
         batch_img_metas: list[dict],
         batch_gt_instances_ignore=None,
     ) -> dict[str, torch.Tensor]:
-        if len(raw) > self.num_levels:
-            raise NotImplementedError(
-                'training with auxiliary heads needs the official'
-                ' ComputeLossAuxOTA, not implemented yet (issue 18)'
-            )
         height, width = batch_img_metas[0]['batch_input_shape']
         targets = self.targets_from_instances(
             batch_gt_instances, (height, width), raw[0]
@@ -293,45 +296,82 @@ class YOLOv7Head(BaseDenseHead):
         image_size: tuple[int, int],
     ) -> torch.Tensor:
         """``ComputeLossOTA`` per item: tensor [lbox, lobj, lcls, lbox + lobj +
-        lcls]."""
+        lcls]; with auxiliary outputs (``raw`` lead then auxiliary levels)
+        ``ComputeLossAuxOTA``: the auxiliary levels assigned by
+        ``aux_assigner`` (on the lead predictions) add their terms weighted
+        0.25."""
         device = raw[0].device
+        lead = raw[: self.num_levels]
         anchors = self.anchor_pixels.to(device) / torch.tensor(
             self.strides, device=device
         ).view(-1, 1, 1)
-        b_all, a_all, gj_all, gi_all, tgt_all, anch_all = self.assigner.assign(
-            raw, targets, anchors, self.strides, self.num_classes, image_size
+        assigned = [
+            assigner.assign(
+                lead,
+                targets,
+                anchors,
+                self.strides,
+                self.num_classes,
+                image_size,
+            )
+            for assigner in (
+                [self.aux_assigner, self.assigner]
+                if len(raw) > self.num_levels
+                else [self.assigner]
+            )
+        ]
+        # the official order: auxiliary targets first, lead terms first
+        parts = list(
+            zip(assigned[::-1], (1.0, 0.25), (lead, raw[len(lead) :]))
         )
         lbox = torch.zeros(1, device=device)
         lobj = torch.zeros(1, device=device)
         lcls = torch.zeros(1, device=device)
-        for level, pred in enumerate(raw):
-            tobj = torch.zeros_like(pred[..., 0])
-            b = b_all[level]
-            if b is not None and len(b):
-                a, gj, gi = a_all[level], gj_all[level], gi_all[level]
-                ps = pred[b, a, gj, gi]
-                grid = torch.stack([gi, gj], dim=1)
-                pxy = ps[:, :2].sigmoid() * 2 - 0.5
-                pwh = (ps[:, 2:4].sigmoid() * 2) ** 2 * anch_all[level]
-                gain = torch.tensor(pred.shape, device=device)[[3, 2, 3, 2]]
-                tbox = tgt_all[level][:, 2:6] * gain
-                tbox[:, :2] -= grid
-                box_loss, iou = self.loss_bbox(torch.cat((pxy, pwh), 1), tbox)
-                lbox += box_loss
-                tobj[b, a, gj, gi] = (
-                    1.0 - self.iou_ratio
-                ) + self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
-                if self.num_classes > 1:
-                    t = torch.full_like(ps[:, 5:], self.cls_negative)
-                    t[range(len(b)), tgt_all[level][:, 1].long()] = (
-                        self.cls_positive
-                    )
-                    lcls += self.loss_cls(ps[:, 5:], t)
-            lobj += (
-                self.loss_obj(pred[..., 4], tobj)
-                * self.obj_level_weights[level]
-            )
+        for level in range(self.num_levels):
+            objectness = []
+            for assignment, weight, preds in parts:
+                pred = preds[level]
+                box, cls, tobj = self._level_terms(pred, level, assignment)
+                if box is not None:
+                    lbox += weight * box if weight != 1.0 else box
+                if cls is not None:
+                    lcls += weight * cls if weight != 1.0 else cls
+                objectness.append(self.loss_obj(pred[..., 4], tobj))
+            balance = self.obj_level_weights[level]
+            if len(objectness) == 1:
+                lobj += objectness[0] * balance
+            else:
+                lobj += (
+                    objectness[0] * balance + 0.25 * objectness[1] * balance
+                )
         lbox = lbox * self.box_weight
         lobj = lobj * self.obj_weight
         lcls = lcls * self.cls_weight
         return torch.cat((lbox, lobj, lcls, lbox + lobj + lcls))
+
+    def _level_terms(self, pred: torch.Tensor, level: int, assignment):
+        """One level's box loss, class loss (None without positives; the
+        class loss also for one class) and objectness target."""
+        b_all, a_all, gj_all, gi_all, tgt_all, anch_all = assignment
+        tobj = torch.zeros_like(pred[..., 0])
+        b = b_all[level]
+        if b is None or not len(b):
+            return None, None, tobj
+        a, gj, gi = a_all[level], gj_all[level], gi_all[level]
+        ps = pred[b, a, gj, gi]
+        grid = torch.stack([gi, gj], dim=1)
+        pxy = ps[:, :2].sigmoid() * 2 - 0.5
+        pwh = (ps[:, 2:4].sigmoid() * 2) ** 2 * anch_all[level]
+        gain = torch.tensor(pred.shape, device=pred.device)[[3, 2, 3, 2]]
+        tbox = tgt_all[level][:, 2:6] * gain
+        tbox[:, :2] -= grid
+        box_loss, iou = self.loss_bbox(torch.cat((pxy, pwh), 1), tbox)
+        tobj[b, a, gj, gi] = (
+            1.0 - self.iou_ratio
+        ) + self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
+        cls_loss = None
+        if self.num_classes > 1:
+            t = torch.full_like(ps[:, 5:], self.cls_negative)
+            t[range(len(b)), tgt_all[level][:, 1].long()] = self.cls_positive
+            cls_loss = self.loss_cls(ps[:, 5:], t)
+        return box_loss, cls_loss, tobj

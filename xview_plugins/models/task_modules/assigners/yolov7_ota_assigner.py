@@ -17,11 +17,8 @@ import torch.nn.functional as F
 from mmdet.registry import TASK_UTILS
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 
-_NEIGHBOURS = (
-    torch.tensor(
-        [[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=torch.float32
-    )
-    * 0.5
+_NEIGHBOURS = torch.tensor(
+    [[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=torch.float32
 )
 
 
@@ -37,6 +34,10 @@ class YOLOv7OTAAssigner:
             anchor that may predict it (``hyp['anchor_t']``).
         candidate_topk: IoUs summed for a ground truth's dynamic ``k``.
         iou_weight: weight of the IoU cost against the class cost.
+        neighbour_range: a neighbouring cell is a candidate when the centre
+            lies within this fraction of a cell from it: 0.5, the two nearest
+            (``find_3_positive``); 1.0, all four (``find_5_positive``, the
+            auxiliary head's ``build_targets2``).
     """
 
     def __init__(
@@ -44,10 +45,12 @@ class YOLOv7OTAAssigner:
         anchor_t: float = 4.0,
         candidate_topk: int = 10,
         iou_weight: float = 3.0,
+        neighbour_range: float = 0.5,
     ) -> None:
         self.anchor_t = anchor_t
         self.candidate_topk = candidate_topk
         self.iou_weight = iou_weight
+        self.neighbour_range = neighbour_range
 
     def find_candidates(
         self,
@@ -69,7 +72,8 @@ class YOLOv7OTAAssigner:
         targets = torch.cat(
             (targets.repeat(na, 1, 1), anchor_ids[:, :, None]), 2
         )
-        offsets_table = _NEIGHBOURS.to(device)
+        g = self.neighbour_range
+        offsets_table = _NEIGHBOURS.to(device) * g
         gain = torch.ones(7, device=device)
         indices, matched_anchors = [], []
         for level, pred in enumerate(raw):
@@ -85,8 +89,8 @@ class YOLOv7OTAAssigner:
                 gxy = t[:, 2:4]
                 gxi = gain[[2, 3]] - gxy
                 # the cell's left / top neighbour, then its right / bottom one
-                left, top = ((gxy % 1 < 0.5) & (gxy > 1)).T
-                right, bottom = ((gxi % 1 < 0.5) & (gxi > 1)).T
+                left, top = ((gxy % 1 < g) & (gxy > 1)).T
+                right, bottom = ((gxi % 1 < g) & (gxi > 1)).T
                 chosen = torch.stack(
                     (torch.ones_like(left), left, top, right, bottom)
                 )
