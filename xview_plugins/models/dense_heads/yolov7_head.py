@@ -31,6 +31,12 @@ class YOLOv7Head(BaseDenseHead):
     (``hyp.scratch.p5``: box 0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``:
     0.05, 0.5, 1.0), scaled as the official ``train.py`` does: box x 3/nl, cls
     x nc/80 x 3/nl, obj x (img_size/640)^2 x 3/nl.
+
+    With ``aux_in_channels`` (``IAuxDetect``, the P6 models) the loss is the
+    official ``ComputeLossAuxOTA``: the auxiliary outputs assigned by
+    ``train_cfg.aux_assigner`` (default: the assigner with
+    ``neighbour_range=1.0``) from the lead predictions add their terms
+    weighted 0.25; the official recipe sets ``candidate_topk=20``.
     """
 
     def __init__(
