@@ -15,6 +15,9 @@ from mmengine.structures import InstanceData
 from ..layers.yolov7_blocks import ImplicitA, ImplicitM
 from ..utils.post_processing import post_process
 
+# ComputeLossAuxOTA's weight of the auxiliary outputs' terms
+AUX_WEIGHT = 0.25
+
 
 @MODELS.register_module()
 class YOLOv7Head(BaseDenseHead):
@@ -311,6 +314,11 @@ class YOLOv7Head(BaseDenseHead):
         anchors = self.anchor_pixels.to(device) / torch.tensor(
             self.strides, device=device
         ).view(-1, 1, 1)
+        # (assigner, weight, outputs): the lead, then the auxiliary outputs,
+        # both assigned from the lead predictions
+        parts = [(self.assigner, 1.0, lead)]
+        if len(raw) > self.num_levels:
+            parts.append((self.aux_assigner, AUX_WEIGHT, raw[len(lead) :]))
         assigned = [
             assigner.assign(
                 lead,
@@ -320,36 +328,28 @@ class YOLOv7Head(BaseDenseHead):
                 self.num_classes,
                 image_size,
             )
-            for assigner in (
-                [self.aux_assigner, self.assigner]
-                if len(raw) > self.num_levels
-                else [self.assigner]
-            )
+            for assigner, _, _ in parts
         ]
-        # the official order: auxiliary targets first, lead terms first
-        parts = list(
-            zip(assigned[::-1], (1.0, 0.25), (lead, raw[len(lead) :]))
-        )
         lbox = torch.zeros(1, device=device)
         lobj = torch.zeros(1, device=device)
         lcls = torch.zeros(1, device=device)
         for level in range(self.num_levels):
-            objectness = []
-            for assignment, weight, preds in parts:
+            objectness = 0
+            for assignment, (_, weight, preds) in zip(assigned, parts):
                 pred = preds[level]
                 box, cls, tobj = self._level_terms(pred, level, assignment)
+                # x 1.0 is exact: the lead terms are the official sums
                 if box is not None:
-                    lbox += weight * box if weight != 1.0 else box
+                    lbox += weight * box
                 if cls is not None:
-                    lcls += weight * cls if weight != 1.0 else cls
-                objectness.append(self.loss_obj(pred[..., 4], tobj))
-            balance = self.obj_level_weights[level]
-            if len(objectness) == 1:
-                lobj += objectness[0] * balance
-            else:
-                lobj += (
-                    objectness[0] * balance + 0.25 * objectness[1] * balance
+                    lcls += weight * cls
+                objectness = (
+                    objectness
+                    + weight
+                    * self.loss_obj(pred[..., 4], tobj)
+                    * self.obj_level_weights[level]
                 )
+            lobj += objectness
         lbox = lbox * self.box_weight
         lobj = lobj * self.obj_weight
         lcls = lcls * self.cls_weight
