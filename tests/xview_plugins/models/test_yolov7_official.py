@@ -54,17 +54,17 @@ def test_layout_and_parameter_count_match_the_official(
     assert isinstance(first_conv.act, act)
 
 
-def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
-    model = build_yolov7(
-        'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
-    )
+def reproduce_fixture(model, fixture, image_size: int):
+    """The fixture's weights converted into ``model``: evaluation outputs,
+    their decoding and training outputs exact (the README's claim: max abs
+    difference 0), the loss items to float32 round-off. Returns the loss
+    items (with their graph)."""
     report = load_official_state_dict(model, fixture['state_dict'])
     assert report == dict(mismatched=[], missing=[])
     model.eval()
-    # the README's claim: outputs exact (max abs difference 0), loss to float32
-    # round-off
     with torch.no_grad():
         raw = official_outputs(model, fixture['imgs'])
+        assert len(raw) == len(fixture['eval_raw'])
         for ours, ref in zip(raw, fixture['eval_raw']):
             assert torch.equal(ours, ref)
         assert torch.equal(
@@ -72,12 +72,23 @@ def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
         )
     model.train()
     raw = official_outputs(model, fixture['imgs'])
+    assert len(raw) == len(fixture['train_raw'])
     for ours, ref in zip(raw, fixture['train_raw']):
         assert torch.equal(ours.detach(), ref)
-    items = model.bbox_head.official_loss(raw, fixture['targets'], (320, 320))
+    items = model.bbox_head.official_loss(
+        raw, fixture['targets'], (image_size, image_size)
+    )
     torch.testing.assert_close(
         items.detach(), fixture['loss_items'], rtol=2e-7, atol=0
     )
+    return items
+
+
+def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
+    model = build_yolov7(
+        'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
+    )
+    items = reproduce_fixture(model, fixture, 320)
     # The mmdet loss (what the optimizer sees) is the official ``loss * batch
     # size``.
     total = items[3] * fixture['imgs'].shape[0]
@@ -157,28 +168,9 @@ def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
         img_size=384,
     )
     assert sum(p.numel() for p in model.parameters()) == fixture['num_params']
-    report = load_official_state_dict(model, fixture['state_dict'])
-    assert report == dict(mismatched=[], missing=[])
-    model.eval()
-    with torch.no_grad():
-        raw = official_outputs(model, fixture['imgs'])
-        assert len(raw) == 4
-        for ours, ref in zip(raw, fixture['eval_raw']):
-            assert torch.equal(ours, ref)
-        assert torch.equal(
-            model.bbox_head.decode(raw), fixture['eval_decoded']
-        )
-    model.train()
-    raw = official_outputs(model, fixture['imgs'])
-    assert len(raw) == 8
-    for ours, ref in zip(raw, fixture['train_raw']):
-        assert torch.equal(ours.detach(), ref)
-    # the official ComputeLossAuxOTA: lead OTA plus the auxiliary outputs
-    # assigned with both neighbouring cells, weighted 0.25
-    items = model.bbox_head.official_loss(raw, fixture['targets'], (384, 384))
-    torch.testing.assert_close(
-        items.detach(), fixture['loss_items'], rtol=2e-7, atol=0
-    )
+    # 4 lead outputs in evaluation, lead then auxiliary in training, the loss
+    # the official ComputeLossAuxOTA's
+    items = reproduce_fixture(model, fixture, 384)
     items[3].backward()  # the auxiliary convs learn too
     assert model.bbox_head.m2[0].weight.grad.abs().sum() > 0
 
