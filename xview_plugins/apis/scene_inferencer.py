@@ -136,14 +136,6 @@ class SceneInferencer:
         except ValueError as err:
             # a setting the model refuses (e.g. overlap >= tile_size)
             raise ConfigError(f'{cfg.filename}: {err}') from err
-        exported = getattr(model.detector, 'input_size', None)
-        if exported and exported != (model.tile_size,) * 2:
-            raise ConfigError(
-                f'{onnx_file}: exported for {exported[1]} x {exported[0]}-px'
-                f' inputs, but the tiles are {model.tile_size} px: run with'
-                f' --tile-size {exported[1]} or export again with'
-                f' --tile-size {model.tile_size}'
-            )
         model.cfg, model.dataset_meta = cfg, {}
         load_detector_checkpoint(model, checkpoint)
         self.class_map = self._class_map(model.dataset_meta, checkpoint)

@@ -63,7 +63,7 @@ class ONNXRuntimeDetector(BaseDetector):
         # a fixed batch dimension: smaller batches are padded to it
         self.fixed_batch = shape[0]
         # (height, width) the network was exported for (None: any)
-        self.input_size = tuple(shape[2:]) if all(shape[2:]) else None
+        self.fixed_input_size = tuple(shape[2:]) if all(shape[2:]) else None
 
     @staticmethod
     def _head_weights_only(module, state_dict, prefix, *args) -> None:
@@ -109,8 +109,11 @@ class ONNXRuntimeDetector(BaseDetector):
     def run(self, batch_inputs: Tensor) -> list[Tensor]:
         """The raw head outputs of a preprocessed batch."""
         inputs = batch_inputs.detach().cpu().float().numpy()
-        if self.input_size and tuple(inputs.shape[2:]) != self.input_size:
-            height, width = self.input_size
+        if (
+            self.fixed_input_size
+            and tuple(inputs.shape[2:]) != self.fixed_input_size
+        ):
+            height, width = self.fixed_input_size
             raise ValueError(
                 f'{self.onnx_file}: exported for {width} x {height}-px'
                 f' inputs, got {inputs.shape[3]} x {inputs.shape[2]}'

@@ -76,6 +76,15 @@ class SlicedInference(BaseDetector):
                 ' BaseDetector): whole scenes need a detection config'
             )
         self.tile_size = tile_size
+        # a network of fixed input size (an ONNX export) takes only its tiles
+        fixed = getattr(self.detector, 'fixed_input_size', None)
+        if fixed and fixed != (tile_size, tile_size):
+            source = getattr(self.detector, 'onnx_file', 'the detector')
+            raise ValueError(
+                f'{source}: exported for {fixed[1]} x {fixed[0]}-px inputs,'
+                f' but the tiles are {tile_size} px: run with --tile-size'
+                f' {fixed[1]} or export again with --tile-size {tile_size}'
+            )
         self.overlap = overlap
         self.batch_size = batch_size
         self.merge = merge
