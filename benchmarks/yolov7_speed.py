@@ -1,18 +1,22 @@
-"""YOLOv7 and YOLOv7-tiny on the CPU: forward latency and train-step time.
+"""YOLOv7-tiny, YOLOv7 and YOLOv7-W6 on the CPU: forward latency, train-step
+time and forward memory, each model at its config's input size (640, 640 and
+1280 px).
 
-* forward: batch 1, 640 x 640, eval mode, BatchNorm and RepConv fused, through
-  the mmdet model (``mode='tensor'``) and through the same modules run as a
-  plain torch model in the official style (one list of layers, outputs kept by
-  index), interleaved in one process; the ratio mmdet / plain is the overhead
-  of the mmdet wrapping (target <= 1.10).
-* train step: batch 2, 640 x 640, random boxes, loss + backward + SGD step
-  through ``model.train_step``.
-* memory: the peak resident memory an eval forward (unfused, 640 x 640) adds
-  to the process, batch 1 and 4, ours against the official ``forward_once``
-  (which keeps every output a later layer reads until the end of the
-  forward), each in a fresh process, RSS sampled every millisecond.
+* forward: batch 1, eval mode, BatchNorm and RepConv fused (the deploy form,
+  without the auxiliary head), through the mmdet model (``mode='tensor'``) and
+  through the same modules run as a plain torch model in the official style
+  (one list of layers, outputs kept by index), interleaved in one process; the
+  ratio mmdet / plain is the overhead of the mmdet wrapping (target <= 1.10).
+* train step: batch 2, random boxes, loss + backward + SGD step through
+  ``model.train_step``.
+* memory: the peak resident memory an eval forward (unfused) adds to the
+  process, batch 1 and 4, ours against the official ``forward_once`` (which
+  keeps every output a later layer reads until the end of the forward and,
+  for the P6 models, runs the auxiliary layers and convs in evaluation too,
+  as ``IAuxDetect`` does), each in a fresh process, RSS sampled every
+  millisecond.
 
-    python benchmarks/yolov7_speed.py [--archs tiny l] [--repeats 5]
+    python benchmarks/yolov7_speed.py [--archs tiny l w6] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class PlainYOLOv7(nn.Module):
         self.save = {s for srcs in self.sources for s in srcs}
 
     def forward(self, x):
-        from xview_plugins.models.layers.yolov7_blocks import Concat
+        from xview_plugins.models.layers.yolov7_blocks import Concat, Shortcut
 
         y = {-1: x}
         for index, (layer, sources) in enumerate(
@@ -51,16 +55,35 @@ class PlainYOLOv7(nn.Module):
         ):
             x = (
                 layer([y[s] for s in sources])
-                if isinstance(layer, Concat)
+                if isinstance(layer, (Concat, Shortcut))
                 else layer(y[sources[0]])
             )
             y[index] = (
                 x if index in self.save or index in self.outputs else None
             )
-        return self.head([y[i] for i in self.outputs])[0]
+        feats = [y[i] for i in self.outputs]
+        lead = self.head(feats)[0]
+        # IAuxDetect runs its auxiliary convs in evaluation too, and returns
+        # only the lead outputs
+        levels = self.head.num_levels
+        for conv, feat in zip(self.head.m2, feats[levels:]):
+            conv(feat)
+        return lead
 
 
-def build(arch: str):
+NAMES = {
+    'tiny': 'yolov7-tiny',
+    'l': 'yolov7',
+    'x': 'yolov7x',
+    'w6': 'yolov7-w6',
+    'e6': 'yolov7-e6',
+    'd6': 'yolov7-d6',
+    'e6e': 'yolov7-e6e',
+}
+
+
+def build(arch: str) -> tuple:
+    """The config's model and its input size."""
     from mmdet.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
@@ -70,8 +93,9 @@ def build(arch: str):
     DefaultScope.get_instance(f'bench-{arch}', scope_name='mmdet')
     import mmdet.models  # noqa: F401
 
-    name = 'yolov7-tiny_xview.py' if arch == 'tiny' else 'yolov7_xview.py'
-    return MODELS.build(Config.fromfile(str(ROOT / 'configs' / name)).model)
+    name = 'yolov7_xview.py' if arch == 'l' else f'{NAMES[arch]}_xview.py'
+    cfg = Config.fromfile(str(ROOT / 'configs' / name))
+    return MODELS.build(cfg.model), cfg.img_scale[0]
 
 
 def timed(fn, repeats: int) -> list[float]:
@@ -84,10 +108,10 @@ def timed(fn, repeats: int) -> list[float]:
 
 
 def forward_figures(arch: str, repeats: int) -> tuple[float, float]:
-    model = build(arch).eval()
-    model.switch_to_deploy()
+    model, size = build(arch)
+    model.eval().switch_to_deploy()
     plain = PlainYOLOv7(model).eval()
-    x = torch.rand(1, 3, 640, 640)
+    x = torch.rand(1, 3, size, size)
     ours, baseline = [], []
     with torch.no_grad():
         model(x, mode='tensor')
@@ -102,21 +126,24 @@ def forward_figures(arch: str, repeats: int) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(baseline)
 
 
-def train_step_time(arch: str, repeats: int) -> float:
+def train_step_time(arch: str, repeats: int) -> tuple[float, int]:
     from mmdet.structures import DetDataSample
     from mmengine.optim import OptimWrapper
     from mmengine.structures import InstanceData
 
-    model = build(arch).train()
+    model, size = build(arch)
+    model.train()
     wrapper = OptimWrapper(
         torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
     )
     samples = []
     for _ in range(2):
         sample = DetDataSample(
-            metainfo=dict(img_shape=(640, 640), batch_input_shape=(640, 640))
+            metainfo=dict(
+                img_shape=(size, size), batch_input_shape=(size, size)
+            )
         )
-        xy = torch.rand(20, 2) * 560
+        xy = torch.rand(20, 2) * (size - 80)
         sample.gt_instances = InstanceData(
             bboxes=torch.cat([xy, xy + 10 + torch.rand(20, 2) * 70], 1),
             labels=torch.randint(0, 12, (20,)),
@@ -124,15 +151,14 @@ def train_step_time(arch: str, repeats: int) -> float:
         samples.append(sample)
     data = dict(
         inputs=[
-            torch.randint(0, 255, (3, 640, 640), dtype=torch.uint8)
+            torch.randint(0, 255, (3, size, size), dtype=torch.uint8)
             for _ in range(2)
         ],
         data_samples=samples,
     )
     model.train_step(data, wrapper)  # warm-up
-    return statistics.median(
-        timed(lambda: model.train_step(data, wrapper), repeats)
-    )
+    step = timed(lambda: model.train_step(data, wrapper), repeats)
+    return statistics.median(step), size
 
 
 def rss_mb() -> float:
@@ -145,15 +171,16 @@ def forward_peak_mb(arch: str, which: str, batch: int) -> float:
     import gc
     import threading
 
-    model = build(arch).eval()
+    model, size = build(arch)
+    model.eval()
     run = (
         (lambda x: model(x, mode='tensor'))
         if which == 'ours'
         else PlainYOLOv7(model).eval()
     )
-    x = torch.rand(batch, 3, 640, 640)
+    x = torch.rand(batch, 3, size, size)
     with torch.no_grad():
-        run(torch.rand(1, 3, 64, 64))  # load kernels, allocate once
+        run(torch.rand(1, 3, 128, 128))  # load kernels, allocate once
     gc.collect()
     start, peak, done = rss_mb(), [0.0], threading.Event()
 
@@ -189,7 +216,12 @@ def main() -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument('--archs', nargs='+', default=['tiny', 'l'])
+    parser.add_argument(
+        '--archs',
+        nargs='+',
+        choices=sorted(NAMES),
+        default=['tiny', 'l', 'w6'],
+    )
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--peak-of', nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -200,27 +232,31 @@ def main() -> None:
         return
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads')
     print(
-        '| model | forward, mmdet (s) | forward, plain torch (s) | ratio |'
-        ' train step, batch 2 (s) |'
+        '| model | input | forward, mmdet (s) | forward, plain torch (s) |'
+        ' ratio | train step, batch 2 (s) |'
+    )
+    print('| --- | --- | --- | --- | --- | --- |')
+    for arch in args.archs:
+        ours, plain = forward_figures(arch, args.repeats)
+        step, size = train_step_time(arch, max(2, args.repeats // 2))
+        print(
+            f'| {NAMES[arch]} | {size} | {ours:.3f} | {plain:.3f} |'
+            f' {ours / plain:.3f} | {step:.2f} |'
+        )
+    print()
+    print(
+        '| model | batch | forward peak, ours (MB) | official style (MB) |'
+        ' ratio |'
     )
     print('| --- | --- | --- | --- | --- |')
     for arch in args.archs:
-        ours, plain = forward_figures(arch, args.repeats)
-        step = train_step_time(arch, max(2, args.repeats // 2))
-        name = 'yolov7-tiny' if arch == 'tiny' else 'yolov7'
-        print(
-            f'| {name} | {ours:.3f} | {plain:.3f} | {ours / plain:.3f} |'
-            f' {step:.2f} |'
-        )
-    print()
-    print('| model | batch | forward peak, ours (MB) | official style (MB) |')
-    print('| --- | --- | --- | --- |')
-    for arch in args.archs:
-        name = 'yolov7-tiny' if arch == 'tiny' else 'yolov7'
         for batch in (1, 4):
             ours = memory_figure(arch, 'ours', batch)
             plain = memory_figure(arch, 'plain', batch)
-            print(f'| {name} | {batch} | {ours:.0f} | {plain:.0f} |')
+            print(
+                f'| {NAMES[arch]} | {batch} | {ours:.0f} | {plain:.0f} |'
+                f' {ours / plain:.2f} |'
+            )
 
 
 if __name__ == '__main__':

@@ -208,8 +208,8 @@ W6_ANCHORS = [
 
 
 def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
-    """A YOLOv7 (``arch`` 'tiny', 'l', 'x' or 'w6') as the official model is
-    built, for parity tests."""
+    """A YOLOv7 (``arch`` 'tiny', 'l', 'x', 'w6', 'e6', 'd6' or 'e6e') as
+    the official model is built, for parity tests."""
     from mmdet.registry import MODELS
     from mmengine.registry import DefaultScope
 
@@ -224,7 +224,11 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
         'l': [256, 512, 1024],
         'x': [320, 640, 1280],
         'w6': [256, 512, 768, 1024],
+        'e6': [320, 640, 960, 1280],
+        'd6': [384, 768, 1152, 1536],
+        'e6e': [320, 640, 960, 1280],
     }[arch]
+    p6 = len(channels) == 4
     head_cfg = dict(
         type='YOLOv7Head',
         num_classes=num_classes,
@@ -233,19 +237,19 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
     )
     if arch == 'tiny':
         head_cfg.setdefault('anchors', TINY_ANCHORS)
-    if arch == 'w6':
+    if p6:
+        # IAuxDetect's auxiliary convs: w6's are wider than its lead ones
+        aux = [320, 640, 960, 1280] if arch == 'w6' else channels
         head_cfg.setdefault('anchors', W6_ANCHORS)
         head_cfg.update(
-            aux_in_channels=[
-                scaled_width(c, widen_factor) for c in (320, 640, 960, 1280)
-            ],
+            aux_in_channels=[scaled_width(c, widen_factor) for c in aux],
             strides=[8, 16, 32, 64],
             obj_level_weights=[4.0, 1.0, 0.25, 0.06],
         )
 
     parts = dict(arch=arch, widen_factor=widen_factor)
     train_cfg = None
-    if arch == 'w6':
+    if p6:
         # ComputeLossAuxOTA takes each ground truth's k from its top 20 IoUs
         train_cfg = dict(
             assigner=dict(type='YOLOv7OTAAssigner', candidate_topk=20)
@@ -265,6 +269,29 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
             train_cfg=train_cfg,
         )
     )
+
+
+def narrowed_yolov7(cfg, widen_factor: float) -> dict:
+    """Config options (dotted keys) that build a YOLOv7 config's model at
+    ``widen_factor``: the width of every layer and the channels each part is
+    fed, by the official width rule."""
+    from xview_plugins.models.layers.yolov7_graph import scaled_width
+
+    def scaled(channels) -> list:
+        return [scaled_width(c, widen_factor) for c in channels]
+
+    model = cfg.model
+    options = {
+        'model.backbone.widen_factor': widen_factor,
+        'model.neck.widen_factor': widen_factor,
+        'model.neck.in_channels': scaled(model.neck.in_channels),
+        'model.bbox_head.in_channels': scaled(model.bbox_head.in_channels),
+    }
+    if model.bbox_head.get('aux_in_channels'):
+        options['model.bbox_head.aux_in_channels'] = scaled(
+            model.bbox_head.aux_in_channels
+        )
+    return options
 
 
 def noise_scene(path, width, height, bands=3):

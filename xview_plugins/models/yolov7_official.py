@@ -11,9 +11,10 @@ from ..utils.checkpoint import CheckpointError
 
 
 def official_outputs(model, imgs: torch.Tensor) -> list[torch.Tensor]:
-    """The three raw per-level outputs ``[B, 3, H, W, 5 + nc]`` exactly as the
-    official ``IDetect`` returns them (before sigmoid); ``imgs`` are RGB in [0,
-    1]. Useful to compare with, or export to, existing YOLOv7 deployment
+    """The raw per-level outputs ``[B, 3, H, W, 5 + nc]`` exactly as the
+    official ``IDetect`` / ``IAuxDetect`` returns them (before sigmoid; in
+    training the auxiliary outputs follow the lead ones); ``imgs`` are RGB in
+    [0, 1]. Useful to compare with, or export to, existing YOLOv7 deployment
     tools."""
     return model.bbox_head(model.neck(model.backbone(imgs)))[0]
 
@@ -53,9 +54,10 @@ def load_official_state_dict(model, state_dict: dict) -> dict[str, list[str]]:
                 f' ({model.backbone.arch!r})'
             )
         if own[target].shape != state_dict[key].shape:
-            # only the class-dependent head tensors (detection convs,
-            # ImplicitM) may differ: another number of classes
-            if not re.match(r'bbox_head\.(m|im)\.\d+\.', target):
+            # only the class-dependent head tensors (lead and auxiliary
+            # detection convs, ImplicitM) may differ: another number of
+            # classes
+            if not re.match(r'bbox_head\.(m|m2|im)\.\d+\.', target):
                 raise CheckpointError(
                     f'{key} is {tuple(state_dict[key].shape)} in the weights'
                     f' and {tuple(own[target].shape)} in the model: the'

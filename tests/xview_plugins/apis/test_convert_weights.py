@@ -103,3 +103,58 @@ def test_yolov7x_weights_convert_and_another_architecture_is_refused(
             str(ROOT / 'configs' / 'yolov7_xview.py'),
         )
     assert not (tmp_path / 'l.pth').exists()
+
+
+@pytest.mark.parametrize(
+    'arch, first, head_index, other',
+    [
+        ('w6', 47, 122, 'e6'),
+        ('e6', 57, 144, 'e6e'),
+        ('d6', 67, 166, 'e6'),
+        ('e6e', 112, 265, 'd6'),
+    ],
+)
+def test_p6_weights_convert_and_another_p6_config_is_refused(
+    reference_dir, tmp_path, arch, first, head_index, other
+):
+    """Every tensor of an official P6 model, auxiliary head included, lands
+    in its config's model (only the 80-class detection convs of the lead and
+    auxiliary heads keep their initialization); another P6 config refuses
+    the weights."""
+    from xview_plugins.apis.convert_weights import convert_official_weights
+    from xview_plugins.utils import CheckpointError
+
+    state = official_state(
+        reference_dir, f'yolov7-{arch}_official_layout.json'
+    )
+    src = tmp_path / f'{arch}.pt'
+    torch.save(state, src)
+    out = tmp_path / 'converted.pth'
+    config = str(ROOT / 'configs' / f'yolov7-{arch}_xview.py')
+    report = convert_official_weights(str(src), str(out), config)
+    assert report['missing'] == []
+    head = f'model.{head_index}'
+    assert sorted(report['mismatched']) == sorted(
+        [
+            f'{head}.{conv}.{k}.{p}'
+            for conv in ('m', 'm2')
+            for k in range(4)
+            for p in ('bias', 'weight')
+        ]
+        + [f'{head}.im.{k}.implicit' for k in range(4)]
+    )
+    saved = torch.load(out, weights_only=True)['state_dict']
+    # the last auxiliary conv: official layer head_index - 1 of the neck
+    # that starts at layer ``first``
+    last = head_index - 1
+    assert torch.equal(
+        saved[f'neck.layers.{last - first}.conv.weight'],
+        state[f'model.{last}.conv.weight'],
+    )
+    with pytest.raises(CheckpointError, match=r'model\.\d+\.'):
+        convert_official_weights(
+            str(src),
+            str(tmp_path / 'other.pth'),
+            str(ROOT / 'configs' / f'yolov7-{other}_xview.py'),
+        )
+    assert not (tmp_path / 'other.pth').exists()

@@ -6,7 +6,13 @@ import runpy
 import pytest
 import torch
 
-from tests.conftest import ROOT, TINY, distinct_outputs_state, noise_scene
+from tests.conftest import (
+    ROOT,
+    TINY,
+    distinct_outputs_state,
+    narrowed_yolov7,
+    noise_scene,
+)
 from xview_data.structures import BENCHMARK12
 
 pytest.importorskip('onnxruntime')  # the deploy extra, installed by setup
@@ -197,4 +203,33 @@ def test_yolov7_exports_in_its_deploy_form(tmp_path):
         config, str(checkpoint), str(tmp_path / 'l.onnx'), 64, 1
     )
     assert len(done['outputs']) == 3
+    assert done['max_abs_difference'] < 1e-3
+
+
+def test_a_p6_model_exports_its_lead_head_only(tmp_path):
+    """yolov7-e6e (DownC, summed E-ELAN pairs, IAuxDetect) at width 0.25:
+    the export holds the four lead outputs (strides 8 to 64) and no
+    auxiliary ones, with torch's values."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from xview_plugins.apis.onnx_export import export_onnx
+
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'yolov7-e6e_xview.py'))
+    cfg.merge_from_dict(narrowed_yolov7(cfg, 0.25))
+    config = tmp_path / 'e6e.py'
+    cfg.dump(config)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MODELS.build(cfg.model)
+    assert len(model.bbox_head.m2) == 4
+    checkpoint = tmp_path / 'e6e.pth'
+    torch.save(dict(state_dict=model.state_dict()), checkpoint)
+    done = export_onnx(
+        str(config), str(checkpoint), str(tmp_path / 'e6e.onnx'), 128, 1
+    )
+    assert done['outputs'] == [
+        (1, 3, size, size, 17) for size in (16, 8, 4, 2)
+    ]
     assert done['max_abs_difference'] < 1e-3

@@ -28,6 +28,9 @@ def fixture(reference_dir):
         ('l', 'yolov7_official_layout.json'),
         ('x', 'yolov7x_official_layout.json'),
         ('w6', 'yolov7-w6_official_layout.json'),
+        ('e6', 'yolov7-e6_official_layout.json'),
+        ('d6', 'yolov7-d6_official_layout.json'),
+        ('e6e', 'yolov7-e6e_official_layout.json'),
     ],
 )
 def test_layout_and_parameter_count_match_the_official(
@@ -175,11 +178,18 @@ def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
     assert model.bbox_head.m2[0].weight.grad.abs().sum() > 0
 
 
-def test_the_deploy_form_of_w6_drops_the_auxiliary_head():
+@pytest.mark.parametrize(
+    'arch, first, last_lead',
+    [('w6', 47, 117), ('e6', 57, 139), ('d6', 67, 161), ('e6e', 112, 260)],
+)
+def test_the_deploy_form_of_p6_models_drops_the_auxiliary_head(
+    arch, first, last_lead
+):
     """Evaluation never runs the auxiliary convs; the deploy switch removes
-    them and keeps the lead outputs."""
+    them (the neck ends at the last lead conv) and keeps the lead
+    outputs."""
     torch.manual_seed(0)
-    model = build_yolov7('w6', widen_factor=0.25, num_classes=12).eval()
+    model = build_yolov7(arch, widen_factor=0.25, num_classes=12).eval()
     imgs = torch.rand(1, 3, 128, 128)
     with torch.no_grad():
         before = official_outputs(model, imgs)
@@ -189,4 +199,4 @@ def test_the_deploy_form_of_w6_drops_the_auxiliary_head():
     for a, b in zip(before, after):
         assert (a - b).abs().max() <= 1e-4
     assert len(model.bbox_head.m2) == 0
-    assert len(model.neck.layers) == 117 - 47 + 1
+    assert len(model.neck.layers) == last_lead - first + 1

@@ -13,11 +13,13 @@ from ..layers.yolov7_graph import ARCHS, build_layers, run_layers
 class YOLOv7Backbone(BaseModule):
     """The backbone of the official ``yolov7.yaml`` (``arch='l'``: E-ELAN,
     MP-Conv, SiLU), ``yolov7x.yaml`` (``arch='x'``: wider, six stacked 3x3 per
-    E-ELAN) or ``yolov7-tiny.yaml`` (``arch='tiny'``: tiny ELAN, max-pool,
-    LeakyReLU(0.1)).
+    E-ELAN), ``yolov7-tiny.yaml`` (``arch='tiny'``: tiny ELAN, max-pool,
+    LeakyReLU(0.1)) or of a P6 model: ``yolov7-w6.yaml`` (``'w6'``: ReOrg
+    stem, strided 3x3 downsampling), ``'e6'`` (DownC, six stacked 3x3),
+    ``'d6'`` (eight) and ``'e6e'`` (each E-ELAN a summed pair).
 
-    ``layers.<i>`` is official layer ``i``. Returns the P3, P4 and P5 feature
-    maps.
+    ``layers.<i>`` is official layer ``i``. Returns the P3-P5 feature maps
+    (P3-P6 for the P6 models).
 
     Args:
         arch: the official model whose layer table is built.

@@ -129,6 +129,36 @@ class Concat(nn.Module):
         return torch.cat(xs, 1)
 
 
+class Shortcut(nn.Module):
+    """``Shortcut``: the sum of two outputs (yolov7-e6e adds its paired
+    E-ELAN branches)."""
+
+    def forward(self, xs):
+        return xs[0] + xs[1]
+
+
+class DownC(nn.Module):
+    """``DownC`` (the e6/d6/e6e downsampling): a 1x1 then strided 3x3 branch
+    beside a max-pool then 1x1 branch, concatenated to ``c2`` channels."""
+
+    def __init__(
+        self,
+        c1: int,
+        c2: int,
+        norm_cfg: Optional[dict] = None,
+        act_cfg: Optional[dict] = None,
+    ) -> None:
+        super().__init__()
+        cfgs = dict(norm_cfg=norm_cfg, act_cfg=act_cfg)
+        self.cv1 = ConvBNAct(c1, c1, 1, 1, **cfgs)
+        self.cv2 = ConvBNAct(c1, c2 // 2, 3, 2, **cfgs)
+        self.cv3 = ConvBNAct(c1, c2 // 2, 1, 1, **cfgs)
+        self.mp = nn.MaxPool2d(kernel_size=2, stride=2)
+
+    def forward(self, x):
+        return torch.cat((self.cv2(self.cv1(x)), self.cv3(self.mp(x))), 1)
+
+
 class Upsample(nn.Module):
     def forward(self, x):
         return nn.functional.interpolate(x, scale_factor=2.0, mode='nearest')

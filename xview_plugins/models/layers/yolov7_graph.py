@@ -1,6 +1,6 @@
-"""The official YOLOv7 training configs (``cfg/training/yolov7.yaml``,
-``yolov7-tiny.yaml`` and ``yolov7x.yaml``) as layer tables, and a module that
-runs such a table.
+"""The official YOLOv7 training configs (``cfg/training/yolov7-tiny.yaml``,
+``yolov7.yaml``, ``yolov7x.yaml`` and the P6 ``yolov7-w6/e6/d6/e6e.yaml``) as
+layer tables, and the functions that build and run such a table.
 
 Each row is ``(source, kind, args)`` with the official layer numbering:
 ``source`` is -1 (the previous layer), a negative offset, an absolute layer
@@ -21,10 +21,12 @@ from .yolov7_blocks import (
     SPPCSPC,
     Concat,
     ConvBNAct,
+    DownC,
     MaxPoolDown,
     MaxPoolSame,
     ReOrg,
     RepConv,
+    Shortcut,
     Upsample,
 )
 
@@ -44,33 +46,46 @@ def _elan_tiny(c: int) -> list:
     ]
 
 
-def _elan(c: int, out: int) -> list:
-    """Backbone E-ELAN: two 1x1 branches, four stacked 3x3, concat of every
-    other."""
+def _elan(c: int, out: int, depth: int = 4, back: int = 1) -> list:
+    """Backbone E-ELAN: two 1x1 branches on the layer ``back`` rows up,
+    ``depth`` stacked 3x3, concat of every other 3x3 and both 1x1 (yolov7x's
+    head uses it too)."""
     return (
-        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
-        + [(-1, 'conv', (c, 3, 1))] * 4
-        + [([-1, -3, -5, -6], 'concat', ()), (-1, 'conv', (out, 1, 1))]
+        [(-back, 'conv', (c, 1, 1)), (-back - 1, 'conv', (c, 1, 1))]
+        + [(-1, 'conv', (c, 3, 1))] * depth
+        + [
+            (
+                [*range(-1, -depth - 1, -2), -depth - 1, -depth - 2],
+                'concat',
+                (),
+            ),
+            (-1, 'conv', (out, 1, 1)),
+        ]
     )
 
 
-def _elan_x(c: int, out: int) -> list:
-    """yolov7x's E-ELAN (backbone and head): two 1x1 branches, six stacked
-    3x3, concat of every other."""
+def _elan_head(
+    c: int, mid: int, out: int = 0, depth: int = 4, back: int = 1
+) -> list:
+    """Head ELAN-H: two 1x1 branches on the layer ``back`` rows up, ``depth``
+    stacked 3x3 of ``mid`` channels, concat of all, 1x1 to ``out`` (default
+    ``c``)."""
     return (
-        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
-        + [(-1, 'conv', (c, 3, 1))] * 6
-        + [([-1, -3, -5, -7, -8], 'concat', ()), (-1, 'conv', (out, 1, 1))]
+        [(-back, 'conv', (c, 1, 1)), (-back - 1, 'conv', (c, 1, 1))]
+        + [(-1, 'conv', (mid, 3, 1))] * depth
+        + [
+            (list(range(-1, -depth - 3, -1)), 'concat', ()),
+            (-1, 'conv', (out or c, 1, 1)),
+        ]
     )
 
 
-def _elan_head(c: int, mid: int) -> list:
-    """Head ELAN-H: two 1x1 branches, four stacked 3x3, concat of all six."""
-    return (
-        [(-1, 'conv', (c, 1, 1)), (-2, 'conv', (c, 1, 1))]
-        + [(-1, 'conv', (mid, 3, 1))] * 4
-        + [([-1, -2, -3, -4, -5, -6], 'concat', ()), (-1, 'conv', (c, 1, 1))]
-    )
+def _paired(elan, *args) -> list:
+    """yolov7-e6e's E-ELAN pair: the same ELAN twice on the same input,
+    summed."""
+    first = elan(*args)
+    back = len(first) + 1
+    return first + elan(*args, back=back) + [([-1, -back], 'shortcut', ())]
 
 
 def _mp_down(c: int, extra: list = ()) -> list:
@@ -179,13 +194,13 @@ X_BACKBONE = (
         (-1, 'conv', (80, 3, 1)),
         (-1, 'conv', (160, 3, 2)),
     ]
-    + _elan_x(64, 320)
+    + _elan(64, 320, 6)
     + _mp_down(160)
-    + _elan_x(128, 640)
+    + _elan(128, 640, 6)
     + _mp_down(320)
-    + _elan_x(256, 1280)
+    + _elan(256, 1280, 6)
     + _mp_down(640)
-    + _elan_x(256, 1280)
+    + _elan(256, 1280, 6)
 )  # layers 0-58
 X_NECK = (
     [
@@ -195,18 +210,18 @@ X_NECK = (
         (43, 'conv', (320, 1, 1)),
         ([-1, -2], 'concat', ()),
     ]
-    + _elan_x(256, 320)
+    + _elan(256, 320, 6)
     + [  # 73
         (-1, 'conv', (160, 1, 1)),
         (-1, 'up', ()),
         (28, 'conv', (160, 1, 1)),
         ([-1, -2], 'concat', ()),
     ]
-    + _elan_x(128, 160)
+    + _elan(128, 160, 6)
     + _mp_down(160, [73])  # 87
-    + _elan_x(256, 320)
+    + _elan(256, 320, 6)
     + _mp_down(320, [59])  # 102
-    + _elan_x(512, 640)
+    + _elan(512, 640, 6)
     + [  # 117
         (87, 'conv', (320, 3, 1)),
         (102, 'conv', (640, 3, 1)),
@@ -238,33 +253,100 @@ def _lateral(c: int, source: int) -> list:
     ]
 
 
-W6_NECK = (
-    [(-1, 'sppcspc', (512,))]  # 47
-    + _lateral(384, 37)
-    + _elan_head(384, 192)  # 59
-    + _lateral(256, 28)
-    + _elan_head(256, 128)  # 71
-    + _lateral(128, 19)
-    + _elan_head(128, 64)  # 83
-    + [(-1, 'conv', (256, 3, 2)), ([-1, 71], 'concat', ())]
-    + _elan_head(256, 128)  # 93
-    + [(-1, 'conv', (384, 3, 2)), ([-1, 59], 'concat', ())]
-    + _elan_head(384, 192)  # 103
-    + [(-1, 'conv', (512, 3, 2)), ([-1, 47], 'concat', ())]
-    + _elan_head(512, 256)  # 113
-    + [  # 114-117: the lead head's inputs
-        (83, 'conv', (256, 3, 1)),
-        (93, 'conv', (512, 3, 1)),
-        (103, 'conv', (768, 3, 1)),
-        (113, 'conv', (1024, 3, 1)),
-    ]
-    + [  # 118-121: the auxiliary head's inputs (training only)
-        (83, 'conv', (320, 3, 1)),
-        (71, 'conv', (640, 3, 1)),
-        (59, 'conv', (960, 3, 1)),
-        (47, 'conv', (1280, 3, 1)),
-    ]
-)
+# the ELAN(-H) widths of the P6 models' levels, the same in w6, e6, d6, e6e
+P6_ELAN = (64, 128, 256, 384, 512)  # backbone stages P2-P6
+P6_ELAN_HEAD = ((128, 64), (256, 128), (384, 192), (512, 256))  # P3-P6
+
+
+def p6_tables(
+    stem: int,
+    stages: tuple,
+    levels: tuple,
+    aux: tuple,
+    depth: int,
+    down: str,
+    paired: bool = False,
+) -> tuple:
+    """The layer tables of a P6 model (``yolov7-w6/e6/d6/e6e.yaml``): ReOrg
+    stem, five downsampling stages of ``stages`` channels, an SPPCSPC and
+    top-down then bottom-up ELAN-H paths of ``levels`` channels (P3-P6), the
+    lead head's convs (twice the level's width) and the auxiliary head's
+    (``aux``) on the top-down outputs. ``depth`` stacked 3x3 per ELAN,
+    ``down`` 'conv' (a strided 3x3) or 'downc'; ``paired``: e6e's summed
+    ELAN pairs. Returns (backbone rows, neck rows, backbone outputs, neck
+    outputs)."""
+
+    def downsample(c: int) -> tuple:
+        if down == 'downc':
+            return (-1, 'downc', (c,))
+        return (-1, 'conv', (c, 3, 2))
+
+    def elan(*args) -> list:
+        return _paired(_elan, *args) if paired else _elan(*args)
+
+    def elan_head(*args) -> list:
+        return _paired(_elan_head, *args) if paired else _elan_head(*args)
+
+    backbone = [(-1, 'reorg', ()), (-1, 'conv', (stem, 3, 1))]
+    backbone_outs = []
+    for c, width in zip(P6_ELAN, stages):
+        backbone += [downsample(width)] + elan(c, width, depth)
+        backbone_outs.append(len(backbone) - 1)
+    backbone_outs = backbone_outs[1:]
+
+    first = len(backbone)
+    neck = [(-1, 'sppcspc', (levels[3],))]
+    top_down = [first]
+    for level in (2, 1, 0):
+        neck += _lateral(levels[level], backbone_outs[level])
+        neck += elan_head(*P6_ELAN_HEAD[level], levels[level], depth)
+        top_down.insert(0, first + len(neck) - 1)
+    bottom_up = [top_down[0]]
+    for level in (1, 2, 3):
+        neck += [
+            downsample(levels[level]),
+            ([-1, top_down[level]], 'concat', ()),
+        ]
+        neck += elan_head(*P6_ELAN_HEAD[level], levels[level], depth)
+        bottom_up.append(first + len(neck) - 1)
+    neck += [(s, 'conv', (2 * c, 3, 1)) for s, c in zip(bottom_up, levels)]
+    # the auxiliary head's inputs (training only)
+    neck += [(s, 'conv', (c, 3, 1)) for s, c in zip(top_down, aux)]
+    last = first + len(neck)
+    return backbone, neck, tuple(backbone_outs), tuple(range(last - 8, last))
+
+
+P6_AUX = (320, 640, 960, 1280)
+P6_ARCHS = {
+    'w6': p6_tables(
+        64, (128, 256, 512, 768, 1024), (128, 256, 384, 512), P6_AUX, 4, 'conv'
+    ),
+    'e6': p6_tables(
+        80,
+        (160, 320, 640, 960, 1280),
+        (160, 320, 480, 640),
+        P6_AUX,
+        6,
+        'downc',
+    ),
+    'd6': p6_tables(
+        96,
+        (192, 384, 768, 1152, 1536),
+        (192, 384, 576, 768),
+        (384, 768, 1152, 1536),
+        8,
+        'downc',
+    ),
+    'e6e': p6_tables(
+        80,
+        (160, 320, 640, 960, 1280),
+        (160, 320, 480, 640),
+        P6_AUX,
+        6,
+        'downc',
+        paired=True,
+    ),
+}
 
 ARCHS = {
     # arch: (backbone rows, neck rows, activation (ACT_CFGS), backbone
@@ -272,13 +354,15 @@ ARCHS = {
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
     'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
-    'w6': (
-        W6_BACKBONE,
-        W6_NECK,
-        'silu',
-        (19, 28, 37, 46),
-        tuple(range(114, 122)),
-    ),
+    **{
+        arch: (backbone, neck, 'silu', backbone_outs, neck_outs)
+        for arch, (
+            backbone,
+            neck,
+            backbone_outs,
+            neck_outs,
+        ) in P6_ARCHS.items()
+    },
 }
 
 
@@ -306,7 +390,7 @@ def infer_channels(
     channels = dict(in_channels)
     for offset, (source, kind, args) in enumerate(rows):
         sources = _absolute(source, first + offset)
-        if kind in ('conv', 'repconv', 'sppcspc'):
+        if kind in ('conv', 'repconv', 'sppcspc', 'downc'):
             channels[first + offset] = scaled_width(args[0], widen_factor)
         elif kind == 'concat':
             channels[first + offset] = sum(channels[s] for s in sources)
@@ -340,6 +424,10 @@ def build_layers(
             layer = RepConv(c1, c2, args[1], args[2], **cfgs)
         elif kind == 'sppcspc':
             layer = SPPCSPC(c1, c2, **cfgs)
+        elif kind == 'downc':
+            layer = DownC(c1, c2, **cfgs)
+        elif kind == 'shortcut':
+            layer = Shortcut()
         elif kind == 'concat':
             layer = Concat()
         elif kind == 'mp':
@@ -377,7 +465,7 @@ def run_layers(
     outputs = dict(inputs)
     for offset, (layer, srcs) in enumerate(zip(layers, sources)):
         index = first + offset
-        if isinstance(layer, Concat):
+        if isinstance(layer, (Concat, Shortcut)):
             result = layer([outputs[s] for s in srcs])
         else:
             result = layer(outputs[srcs[0]])

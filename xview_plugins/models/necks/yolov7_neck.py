@@ -20,12 +20,17 @@ class YOLOv7Neck(BaseModule):
     for ``'tiny'``), the top-down and bottom-up ELAN-H paths and the output
     convs (RepConv for ``'l'``; yolov7x's neck uses its E-ELAN and plain
     convs). ``layers.<k>`` is official layer ``first + k`` (51 for 'l', 59 for
-    'x', 29 for 'tiny').
+    'x', 29 for 'tiny', 47 / 57 / 67 / 112 for 'w6' / 'e6' / 'd6' / 'e6e').
+
+    The P6 necks have four levels and eight outputs: the lead head's inputs,
+    then the auxiliary head's (on the top-down path), which only training
+    computes.
 
     Args:
         arch, widen_factor, norm_cfg, act_cfg: as :class:`YOLOv7Backbone`.
-        in_channels: channels of the three features it is given (P3, P4,
-            P5); None: those of the arch's backbone at ``widen_factor``.
+        in_channels: channels of the features it is given (P3-P5, P3-P6 for
+            the P6 models); None: those of the arch's backbone at
+            ``widen_factor``.
     """
 
     def __init__(
