@@ -317,7 +317,36 @@ def p6_tables(
 
 
 P6_AUX = (320, 640, 960, 1280)
+E6 = dict(
+    stem=80,
+    stages=(160, 320, 640, 960, 1280),
+    levels=(160, 320, 480, 640),
+    aux=P6_AUX,
+    depth=6,
+    down='downc',
+)
 P6_ARCHS = {
+    'w6': p6_tables(
+        stem=64,
+        stages=(128, 256, 512, 768, 1024),
+        levels=(128, 256, 384, 512),
+        aux=P6_AUX,
+        depth=4,
+        down='conv',
+    ),
+    'e6': p6_tables(**E6),
+    'd6': p6_tables(
+        stem=96,
+        stages=(192, 384, 768, 1152, 1536),
+        levels=(192, 384, 576, 768),
+        aux=(384, 768, 1152, 1536),
+        depth=8,
+        down='downc',
+    ),
+    'e6e': p6_tables(**E6, paired=True),  # e6 with summed ELAN pairs
+}
+
+ARCHS = {
     'w6': p6_tables(
         64, (128, 256, 512, 768, 1024), (128, 256, 384, 512), P6_AUX, 4, 'conv'
     ),
