@@ -76,3 +76,35 @@ def test_p6_configs_train_one_iteration(arch, synthetic_release, tmp_path):
     saved = torch.load(work / 'epoch_1.pth', weights_only=True)
     assert saved['meta']['iter'] == 1
     assert any('bbox_head.m2.' in key for key in saved['state_dict'])
+
+
+@pytest.mark.parametrize('arch', ['w6', 'e6', 'd6', 'e6e'])
+def test_p6_configs_hold_the_official_p6_recipe(arch):
+    """1280-px tiles and inputs, hyp.scratch.p6 (lrf 0.2, loss weights
+    scaled for 4 levels at 1280 px), ComputeLossAuxOTA's top 20 IoUs."""
+    cfg = Config.fromfile(str(ROOT / 'configs' / f'yolov7-{arch}_xview.py'))
+    train = cfg.train_dataloader.dataset
+    assert train.dataset.tile_size == cfg.val_dataloader.dataset.tile_size
+    assert (train.dataset.tile_size, train.dataset.tile_overlap) == (1280, 128)
+    mosaic = train.pipeline[0]
+    assert mosaic.type == 'Mosaic' and tuple(mosaic.img_scale) == (1280, 1280)
+    mixup = next(t for t in train.pipeline if t.type == 'YOLOv7MixUp')
+    assert tuple(mixup.pre_transform[0].img_scale) == (1280, 1280)
+    resize = next(
+        t for t in cfg.val_dataloader.dataset.pipeline if t.type == 'Resize'
+    )
+    assert tuple(resize.scale) == (1280, 1280)
+    hook = next(
+        h for h in cfg.custom_hooks if h.type == 'YOLOv7ParamSchedulerHook'
+    )
+    assert (hook.lr0, hook.lrf) == (0.01, 0.2)
+    head = cfg.model.bbox_head
+    assert head.img_size == 1280 and list(head.strides) == [8, 16, 32, 64]
+    assert (head.box_weight, head.cls_weight, head.obj_weight) == (
+        0.05,
+        0.3,
+        0.7,
+    )
+    assert list(head.obj_level_weights) == [4.0, 1.0, 0.25, 0.06]
+    assert cfg.model.train_cfg.assigner.candidate_topk == 20
+    assert cfg.model.data_preprocessor.pad_size_divisor == 64
