@@ -273,8 +273,8 @@ def p6_tables(
     lead head's convs (twice the level's width) and the auxiliary head's
     (``aux``) on the top-down outputs. ``depth`` stacked 3x3 per ELAN,
     ``down`` 'conv' (a strided 3x3) or 'downc'; ``paired``: e6e's summed
-    ELAN pairs. Returns (backbone rows, neck rows, backbone outputs, neck
-    outputs)."""
+    ELAN pairs. Returns the arch entry (see ``ARCHS``): backbone rows, neck
+    rows, the activation (SiLU), backbone outputs, neck outputs."""
 
     def downsample(c: int) -> tuple:
         if down == 'downc':
@@ -313,7 +313,8 @@ def p6_tables(
     # the auxiliary head's inputs (training only)
     neck += [(s, 'conv', (c, 3, 1)) for s, c in zip(top_down, aux)]
     last = first + len(neck)
-    return backbone, neck, tuple(backbone_outs), tuple(range(last - 8, last))
+    neck_outs = tuple(range(last - 8, last))
+    return backbone, neck, 'silu', tuple(backbone_outs), neck_outs
 
 
 P6_AUX = (320, 640, 960, 1280)
@@ -347,51 +348,12 @@ P6_ARCHS = {
 }
 
 ARCHS = {
-    'w6': p6_tables(
-        64, (128, 256, 512, 768, 1024), (128, 256, 384, 512), P6_AUX, 4, 'conv'
-    ),
-    'e6': p6_tables(
-        80,
-        (160, 320, 640, 960, 1280),
-        (160, 320, 480, 640),
-        P6_AUX,
-        6,
-        'downc',
-    ),
-    'd6': p6_tables(
-        96,
-        (192, 384, 768, 1152, 1536),
-        (192, 384, 576, 768),
-        (384, 768, 1152, 1536),
-        8,
-        'downc',
-    ),
-    'e6e': p6_tables(
-        80,
-        (160, 320, 640, 960, 1280),
-        (160, 320, 480, 640),
-        P6_AUX,
-        6,
-        'downc',
-        paired=True,
-    ),
-}
-
-ARCHS = {
     # arch: (backbone rows, neck rows, activation (ACT_CFGS), backbone
     # outputs, neck outputs)
     'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
     'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
     'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
-    **{
-        arch: (backbone, neck, 'silu', backbone_outs, neck_outs)
-        for arch, (
-            backbone,
-            neck,
-            backbone_outs,
-            neck_outs,
-        ) in P6_ARCHS.items()
-    },
+    **P6_ARCHS,
 }
 
 
