@@ -200,13 +200,7 @@ def load_config_of(args: argparse.Namespace) -> Config:
 def prepare_train_config(args: argparse.Namespace) -> Config:
     cfg = load_config_of(args)
     if args.amp:
-        if torch.cuda.is_available():
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
-        else:
-            warnings.warn(
-                '--amp needs a CUDA device; training in float32 on the CPU'
-            )
+        enable_amp(cfg)
     if args.auto_scale_lr:
         if (
             'auto_scale_lr' not in cfg
@@ -224,6 +218,45 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
         cfg.resume = True
         cfg.load_from = args.resume
     return cfg
+
+
+# ``--amp`` swaps each optimizer wrapper for its mixed-precision form, so that
+# the configured behaviour stays (mmdet's train.py swaps only OptimWrapper).
+AMP_WRAPPERS = {
+    'OptimWrapper': 'AmpOptimWrapper',
+    'SumAccumulateOptimWrapper': 'SumAccumulateAmpOptimWrapper',
+}
+
+
+def enable_amp(cfg: Config) -> None:
+    """Mixed precision for ``cfg``'s optimizer wrapper, keeping what it does
+    (the YOLOv7 recipe's summed accumulation included); a wrapper that has no
+    mixed-precision form is a :class:`ConfigError`. On a machine without CUDA
+    the config trains in float32, with a warning."""
+    from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+    wrapper = cfg.optim_wrapper
+    # The wrapper a config without ``type`` gets is its constructor's
+    # default (mmengine's: OptimWrapper).
+    constructor = OPTIM_WRAPPER_CONSTRUCTORS.get(
+        wrapper.get('constructor', 'DefaultOptimWrapperConstructor')
+    )
+    kind = wrapper.get(
+        'type', getattr(constructor, 'default_wrapper', 'OptimWrapper')
+    )
+    if kind not in AMP_WRAPPERS and kind not in AMP_WRAPPERS.values():
+        raise ConfigError(
+            f'{cfg.filename}: --amp: optim_wrapper type {kind} has no '
+            f'mixed-precision form (--amp takes {", ".join(AMP_WRAPPERS)} '
+            'or an AMP wrapper); set it to one of them or train without --amp'
+        )
+    if not torch.cuda.is_available():
+        warnings.warn(
+            '--amp needs a CUDA device; training in float32 on the CPU'
+        )
+        return
+    wrapper.type = AMP_WRAPPERS.get(kind, kind)
+    wrapper.setdefault('loss_scale', 'dynamic')
 
 
 def prepare_test_config(args: argparse.Namespace) -> Config:

@@ -8,6 +8,7 @@ from .hooks import (
     YOLOv7ParamSchedulerHook,
 )
 from .optimizers import (
+    SumAccumulateAmpOptimWrapper,
     SumAccumulateOptimWrapper,
     YOLOv7OptimWrapperConstructor,
 )
@@ -23,6 +24,7 @@ __all__ = [
     'PlainCheckpointHook',
     'TileVisualizationHook',
     'YOLOv7ParamSchedulerHook',
+    'SumAccumulateAmpOptimWrapper',
     'SumAccumulateOptimWrapper',
     'YOLOv7OptimWrapperConstructor',
 ]

@@ -23,6 +23,9 @@ class YOLOv7OptimWrapperConstructor:
     (``decay``), and biases without it (``bias``, the group whose warm-up
     starts high)."""
 
+    # the wrapper of a config that names none (``--amp`` reads it too)
+    default_wrapper = 'SumAccumulateOptimWrapper'
+
     def __init__(
         self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None
     ) -> None:
@@ -57,7 +60,7 @@ class YOLOv7OptimWrapperConstructor:
             dict(params=biases, name='bias', weight_decay=0.0),
         ]
         optimizer = OPTIMIZERS.build(optimizer_cfg)
-        cfg.setdefault('type', 'SumAccumulateOptimWrapper')
+        cfg.setdefault('type', self.default_wrapper)
         return OPTIM_WRAPPERS.build(
             cfg, default_args=dict(optimizer=optimizer)
         )
