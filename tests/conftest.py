@@ -21,6 +21,37 @@ TINY_ANCHORS = [
     [116, 90, 156, 198, 373, 326],
 ]
 
+# float32's machine epsilon (the spacing of floats at 1.0): the unit of every
+# floating-point tolerance in the tests
+FLOAT32_EPS = 2.0**-23
+
+
+def network_tolerance(model, magnitude: float, summed: int = 1) -> float:
+    """How far two float32 evaluations of ``model`` may differ when they
+    round in other orders (another CPU kernel set, batch size, backend,
+    folded BatchNorm), in absolute terms for outputs of largest size
+    ``magnitude``: each of its convolutions and linear layers rounds sums of
+    up to ``fan_in``
+    products, whose round-off grows like sqrt(length) ulps (Higham and Mary's
+    probabilistic bound), and the layers' relative errors add up along the
+    network's depth (bounded by its number of such layers). ``summed``: a
+    longer sum than any convolution's (BatchNorm's batch statistics in
+    training: N x H x W)."""
+    import math
+
+    import torch
+
+    fan_ins = [
+        m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
+        if isinstance(m, torch.nn.Conv2d)
+        else m.in_features
+        for m in model.modules()
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))
+    ]
+    fan_in, depth = max(fan_ins), len(fan_ins)
+    return magnitude * depth * math.sqrt(max(fan_in, summed)) * FLOAT32_EPS
+
+
 # --cfg-options that load data in the test's process (no worker processes)
 LOADERS_IN_PROCESS = [
     f'{loader}.{option}'

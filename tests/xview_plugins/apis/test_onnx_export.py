@@ -11,6 +11,7 @@ from tests.conftest import (
     TINY,
     distinct_outputs_state,
     narrowed_yolov7,
+    network_tolerance,
     noise_scene,
 )
 from xview_data.structures import BENCHMARK12
@@ -42,7 +43,19 @@ def test_the_export_is_the_deploy_network_up_to_the_raw_outputs(exported):
         (3, 3, 4, 4, 17),
         (3, 3, 2, 2, 17),
     ]
-    assert done['max_abs_difference'] < 1e-4
+    # ONNX Runtime's kernels sum in other orders than torch's
+    bound = network_tolerance(yolov7_model(TINY), done['max_abs_value'])
+    assert done['max_abs_difference'] <= bound
+
+
+def yolov7_model(config: str):
+    """The (unfused) network of a config, to size a tolerance by."""
+    from mmdet.registry import MODELS
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MODELS.build(Config.fromfile(config).model)
 
 
 def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
@@ -58,20 +71,27 @@ def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
         TINY, str(checkpoint), onnx_file=str(done['out']), **options
     )
     assert type(onnx_path.model.detector).__name__ == 'ONNXRuntimeDetector'
-    assert_same_detections(torch_path(scene), onnx_path(scene))
+    bound = network_tolerance(yolov7_model(TINY), done['max_abs_value'])
+    assert_same_detections(torch_path(scene), onnx_path(scene), bound)
 
 
-def assert_same_detections(ours, theirs):
+def assert_same_detections(ours, theirs, raw_bound: float):
+    """The same detections, in the order of their scores up to round-off,
+    when the two backends' raw head outputs differ by up to ``raw_bound``:
+    a box side moves by at most (its size + the stride of 32) x
+    ``raw_bound`` (YOLOv7: xy by stride / 2, wh relative 2 per unit of the
+    raw output; RTMDet: distances x stride), a score by ``raw_bound`` / 2
+    (sigmoid slopes of at most 1/4)."""
     a, b = ours.pred_instances, theirs.pred_instances
     assert len(a) == len(b) > 0
-    # the same detections, in the order of their scores up to round-off:
-    # each torch box has one ONNX Runtime box of its class within 1e-2 px
+    # each torch box has one ONNX Runtime box of its class within the bound
     distance = (a.bboxes[:, None] - b.bboxes[None]).abs().amax(-1)
     distance[a.labels[:, None] != b.labels[None]] = float('inf')
     nearest = distance.argmin(1)
-    assert distance.min(1).values.max() < 1e-2
+    sides = (a.bboxes[:, 2:] - a.bboxes[:, :2]).amax(-1)
+    assert (distance.min(1).values <= (sides + 32) * raw_bound).all()
     assert len(set(nearest.tolist())) == len(a)  # one to one
-    assert (a.scores - b.scores[nearest]).abs().max() < 1e-4
+    assert (a.scores - b.scores[nearest]).abs().max() <= raw_bound / 2
 
 
 def test_a_detector_without_a_dense_head_is_refused(tmp_path):
@@ -182,6 +202,7 @@ def test_any_dense_head_detector_exports_with_all_its_outputs(tmp_path):
         SceneInferencer(
             config, str(checkpoint), onnx_file=str(done['out']), **options
         )(scene),
+        network_tolerance(model, done['max_abs_value']),
     )
 
 
@@ -203,7 +224,8 @@ def test_yolov7_exports_in_its_deploy_form(tmp_path):
         config, str(checkpoint), str(tmp_path / 'l.onnx'), 64, 1
     )
     assert len(done['outputs']) == 3
-    assert done['max_abs_difference'] < 1e-3
+    bound = network_tolerance(model, done['max_abs_value'])
+    assert done['max_abs_difference'] <= bound
 
 
 def test_a_p6_model_exports_its_lead_head_only(tmp_path):
@@ -232,4 +254,5 @@ def test_a_p6_model_exports_its_lead_head_only(tmp_path):
     assert done['outputs'] == [
         (1, 3, size, size, 17) for size in (16, 8, 4, 2)
     ]
-    assert done['max_abs_difference'] < 1e-3
+    bound = network_tolerance(model, done['max_abs_value'])
+    assert done['max_abs_difference'] <= bound

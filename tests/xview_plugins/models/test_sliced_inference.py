@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
 
 import xview_plugins  # noqa: F401
-from tests.conftest import ROOT
+from tests.conftest import FLOAT32_EPS, ROOT, network_tolerance
 from xview_plugins.models import SlicedInference
 from xview_plugins.models.utils import weighted_box_fusion
 
@@ -126,9 +126,11 @@ def test_batched_tiles_give_the_same_detections_as_one_by_one():
         alone = [detector._forward(tiles[i : i + 1]) for i in range(4)]
     for level, outputs in enumerate(together):
         for part, tensor in enumerate(outputs):
+            # kernels pick other blockings (sum orders) by batch size
+            bound = network_tolerance(detector, tensor.abs().max())
             for i in range(4):
-                assert torch.allclose(
-                    tensor[i], alone[i][level][part][0], atol=1e-4
+                assert (tensor[i] - alone[i][level][part][0]).abs().max() <= (
+                    bound
                 )
 
 
@@ -158,10 +160,19 @@ def test_weighted_box_fusion_averages_overlapping_boxes_by_score():
         boxes, scores, labels, 0.55
     )
     assert fused_labels.tolist() == [0, 0, 1]
-    assert torch.allclose(
-        fused[0], torch.tensor([0.5, 0, 10.5, 10])
+    # weighted means of a few float32 values: a few ulps of each
+    torch.testing.assert_close(
+        fused[0],
+        torch.tensor([0.5, 0, 10.5, 10]),
+        rtol=4 * FLOAT32_EPS,
+        atol=4 * FLOAT32_EPS,
     )  # (0.9*0 + 0.3*2) / 1.2
-    assert torch.allclose(fused_scores, torch.tensor([0.6, 0.5, 0.8]))
+    torch.testing.assert_close(
+        fused_scores,
+        torch.tensor([0.6, 0.5, 0.8]),
+        rtol=4 * FLOAT32_EPS,
+        atol=0,
+    )
 
 
 def test_no_merged_detection_is_dropped_unless_a_cap_says_so(monkeypatch):

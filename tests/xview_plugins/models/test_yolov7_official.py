@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import xview_plugins  # noqa: F401
-from tests.conftest import build_yolov7
+from tests.conftest import FLOAT32_EPS, build_yolov7, network_tolerance
 from xview_plugins.models import (
     load_official_state_dict,
     official_key_map,
@@ -59,9 +59,11 @@ def test_layout_and_parameter_count_match_the_official(
 
 def reproduce_fixture(model, fixture, image_size: int):
     """The fixture's weights converted into ``model``: evaluation outputs,
-    their decoding and training outputs exact (the README's claim: max abs
-    difference 0), the loss items to float32 round-off. Returns the loss
-    items (with their graph)."""
+    their decoding, training outputs and the loss items of the official
+    code, each to the float32 round-off of its own computation (bit for bit
+    where this machine's kernels are the fixture's: the README's figures).
+    Returns the loss items of the official outputs and of the model's own
+    training outputs (with their graph)."""
     report = load_official_state_dict(model, fixture['state_dict'])
     assert report == dict(mismatched=[], missing=[])
     model.eval()
@@ -69,36 +71,54 @@ def reproduce_fixture(model, fixture, image_size: int):
         raw = official_outputs(model, fixture['imgs'])
         assert len(raw) == len(fixture['eval_raw'])
         for ours, ref in zip(raw, fixture['eval_raw']):
-            assert torch.equal(ours, ref)
-        assert torch.equal(
-            model.bbox_head.decode(raw), fixture['eval_decoded']
+            # another kernel set rounds each convolution otherwise
+            bound = network_tolerance(model, ref.abs().max())
+            assert (ours - ref).abs().max() <= bound
+        # decoding is elementwise (sigmoid, a product, a square): a few
+        # ulps of each value, of 1 for scores near 0
+        torch.testing.assert_close(
+            model.bbox_head.decode(fixture['eval_raw']),
+            fixture['eval_decoded'],
+            rtol=8 * FLOAT32_EPS,
+            atol=8 * FLOAT32_EPS,
         )
     model.train()
     raw = official_outputs(model, fixture['imgs'])
     assert len(raw) == len(fixture['train_raw'])
+    batch, _, height, width = fixture['imgs'].shape
     for ours, ref in zip(raw, fixture['train_raw']):
-        assert torch.equal(ours.detach(), ref)
-    items = model.bbox_head.official_loss(
-        raw, fixture['targets'], (image_size, image_size)
+        # BatchNorm's batch statistics sum over N x H x W as well
+        bound = network_tolerance(
+            model, ref.abs().max(), summed=batch * height * width
+        )
+        assert (ours.detach() - ref).abs().max() <= bound
+    # the loss of the official outputs: elementwise terms (a few ulps each)
+    # in sums of up to ~10^6 terms (pairwise: about log2(n) = 20 ulps)
+    official = model.bbox_head.official_loss(
+        fixture['train_raw'], fixture['targets'], (image_size, image_size)
     )
     torch.testing.assert_close(
-        items.detach(), fixture['loss_items'], rtol=2e-7, atol=0
+        official, fixture['loss_items'], rtol=32 * FLOAT32_EPS, atol=0
     )
-    return items
+    return official, model.bbox_head.official_loss(
+        raw, fixture['targets'], (image_size, image_size)
+    )
 
 
 def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
     model = build_yolov7(
         'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
     )
-    items = reproduce_fixture(model, fixture, 320)
+    official, items = reproduce_fixture(model, fixture, 320)
     # The mmdet loss (what the optimizer sees) is the official ``loss * batch
-    # size``.
-    total = items[3] * fixture['imgs'].shape[0]
+    # size`` (a power of two: exact on top of the items' round-off)
     torch.testing.assert_close(
-        total.detach().view(1), fixture['loss'], rtol=2e-7, atol=0
+        (official[3] * fixture['imgs'].shape[0]).view(1),
+        fixture['loss'],
+        rtol=32 * FLOAT32_EPS,
+        atol=0,
     )
-    total.backward()  # the loss reaches the weights
+    (items[3] * fixture['imgs'].shape[0]).backward()  # reaches the weights
     assert model.backbone.layers[0].conv.weight.grad.abs().sum() > 0
 
 
@@ -116,13 +136,15 @@ def test_deploy_fusion_keeps_outputs(arch):
     imgs = torch.rand(1, 3, 128, 128)
     with torch.no_grad():
         before = official_outputs(model, imgs)
+        # folded weights round otherwise than conv-then-BatchNorm
+        bounds = [network_tolerance(model, b.abs().max()) for b in before]
         model.switch_to_deploy()
         after = official_outputs(model, imgs)
     assert not any(
         isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()
     )
-    for a, b in zip(before, after):
-        assert (a - b).abs().max() <= 1e-4
+    for a, b, bound in zip(before, after, bounds):
+        assert (a - b).abs().max() <= bound
 
 
 def test_deploy_switch_predicts_like_the_unfused_model():
@@ -137,6 +159,7 @@ def test_deploy_switch_predicts_like_the_unfused_model():
         )
     ]
     with torch.no_grad():
+        raw = official_outputs(model, inputs)
         plain = model.predict(inputs, [s.clone() for s in samples])[
             0
         ].pred_instances
@@ -148,7 +171,11 @@ def test_deploy_switch_predicts_like_the_unfused_model():
         isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()
     )  # model untouched
     assert len(plain) == len(fused) > 0
-    assert (plain.bboxes - fused.bboxes).abs().max() < 1e-3
+    # the raw outputs' round-off (folded BatchNorm) times the decoding's
+    # steepest slope: d(wh)/d(raw) <= 2 x the largest anchor
+    slope = 2 * model.bbox_head.anchor_pixels.max()
+    bound = slope * max(network_tolerance(model, r.abs().max()) for r in raw)
+    assert (plain.bboxes - fused.bboxes).abs().max() <= bound
 
 
 def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
@@ -173,7 +200,7 @@ def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
     assert sum(p.numel() for p in model.parameters()) == fixture['num_params']
     # 4 lead outputs in evaluation, lead then auxiliary in training, the loss
     # the official ComputeLossAuxOTA's
-    items = reproduce_fixture(model, fixture, 384)
+    _, items = reproduce_fixture(model, fixture, 384)
     items[3].backward()  # the auxiliary convs learn too
     assert model.bbox_head.m2[0].weight.grad.abs().sum() > 0
 
@@ -193,10 +220,11 @@ def test_the_deploy_form_of_p6_models_drops_the_auxiliary_head(
     imgs = torch.rand(1, 3, 128, 128)
     with torch.no_grad():
         before = official_outputs(model, imgs)
+        bounds = [network_tolerance(model, b.abs().max()) for b in before]
         model.switch_to_deploy()
         after = official_outputs(model, imgs)
     assert len(before) == len(after) == 4
-    for a, b in zip(before, after):
-        assert (a - b).abs().max() <= 1e-4
+    for a, b, bound in zip(before, after, bounds):
+        assert (a - b).abs().max() <= bound
     assert len(model.bbox_head.m2) == 0
     assert len(model.neck.layers) == last_lead - first + 1
