@@ -20,6 +20,7 @@ from xview_data.structures import BENCHMARK12, AnnotationTable, ImageRecord
 def test_yolo_centre_is_the_mean_of_the_corners():
     rows = yolo_rows(np.array([[100.0, 50.0, 140.0, 70.0]]), 200, 100)
     # cx = (100 + 140) / 2 / 200, not (140 - 100) / 2 / 200 as in the report.
+    # two float64 divisions: within assert_allclose's rtol 1e-7
     np.testing.assert_allclose(rows, [[0.6, 0.6, 0.2, 0.2]])
 
 
@@ -76,6 +77,7 @@ def test_coco_round_trip(tmp_path):
     table = make_table()
     write_coco(table, tmp_path / 'c.json', BENCHMARK12)
     back = read_coco(tmp_path / 'c.json')
+    # COCO boxes are written with two decimals (%.2f): within 0.005 px
     np.testing.assert_allclose(back.boxes, table.boxes, atol=0.01)
     assert back.type_ids.tolist() == [18, 73, 91]
     assert [(r.file_name, r.width) for r in back.images] == [
@@ -104,6 +106,7 @@ def test_xview_txt_round_trip_and_comments(tmp_path):
     (tmp_path / 'ann.txt').write_text('# comment\n@ header\n' + text)
     back = read_xview_txt(tmp_path / 'ann.txt')
     assert [r.file_name for r in back.images] == ['imgs/s/a.tif', 'imgs/b.tif']
+    # xView txt holds whole pixels: rounding moves a side by < 1 px
     np.testing.assert_allclose(back.boxes, table.boxes, atol=1)
     assert back.type_ids.tolist() == [
         18,
@@ -147,6 +150,8 @@ def test_vectorized_yolo_lines_match_printf_formatting():
         a_fields, b_fields = a.split(), b.split()
         assert a_fields[0] == b_fields[0] and len(a_fields) == 5
         assert all(len(f) == 8 for f in a_fields[1:])
+        # six decimals, rounded otherwise than printf at ties: one unit of
+        # the last digit (1e-6) and the float parse's round-off
         np.testing.assert_allclose(
             [float(f) for f in a_fields[1:]],
             [float(f) for f in b_fields[1:]],

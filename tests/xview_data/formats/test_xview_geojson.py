@@ -130,12 +130,15 @@ def test_detections_read_back_and_lie_where_the_geotransform_puts_them(
     )
     table = read_xview_geojson(path)
     assert table.type_ids.tolist() == [18, 73]
+    # bounds_imcoords are written with one decimal: within 0.05 px
     assert np.allclose(table.boxes, boxes, atol=0.05)
     feature = json.loads(path.read_text())['features'][0]
     assert feature['properties']['score'] == 0.9
     ring = np.array(feature['geometry']['coordinates'][0])
     x, y = affine * (30.5, 44.0)  # the third corner: (xmax, ymax)
     lon, lat = reproject(utm, 'EPSG:4326', [x], [y])
+    # the same float64 reprojection by another path: round-off of 1e-13
+    # degrees, far below 1e-7 (1 cm)
     assert np.allclose(ring[2], [lon[0], lat[0]], atol=1e-7)
     assert (
         14 < ring[:, 0].min() and ring[:, 1].max() < 43

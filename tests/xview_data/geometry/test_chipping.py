@@ -24,6 +24,7 @@ def test_clip_keeps_objects_by_visible_fraction():
     )  # outside
     keep, clipped = clip_to_window(boxes, (0, 0, 100, 100), min_visible=0.5)
     assert keep.tolist() == [0, 2]
+    # clipping is min/max of the inputs: exact
     np.testing.assert_allclose(clipped, [[90, 0, 100, 10], [10, 10, 20, 20]])
 
 

@@ -41,6 +41,8 @@ def test_official_schema_and_geometry(synthetic_release, reference_dir):
         ) as src:
             lon, lat = src.transform * (x1, y1)
         ring = feature['geometry']['coordinates'][0]
+        # both float64 through the raster's transform: round-off of 1e-13
+        # degrees, far below 1e-6
         assert abs(ring[0][0] - lon) < 1e-6 and abs(ring[0][1] - lat) < 1e-6
         assert ring[0] == ring[-1]
         checked += 1
@@ -99,5 +101,6 @@ def test_deterministic_for_a_seed(tmp_path):
 
 def test_class_probabilities_follow_table_1_with_a_floor():
     p = class_probabilities(0.02)
+    # 12 float64 probabilities normalized: their sum within a few ulps
     assert abs(p.sum() - 1) < 1e-9 and p.min() > 0.015
     assert p[9] > p[2] > p[4] > p[1]

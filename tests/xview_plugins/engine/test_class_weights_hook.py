@@ -14,7 +14,7 @@ from xview_plugins.models.classifiers.chip_classifier import (
 def test_balanced_weights_follow_keras_and_skip_absent_classes():
     weights = balanced_class_weights([0, 0, 0, 1, 2, 2], num_classes=4)
     # n / (classes present * count): 6 / (3 * 3), 6 / (3 * 1), 6 / (3 * 2);
-    # class 3 absent
+    # class 3 absent; one float64 division each: allclose's rtol 1e-5 covers
     assert np.allclose(weights, [2 / 3, 2.0, 1.0, 0.0])
 
 
@@ -46,6 +46,7 @@ def test_hook_sets_balanced_weights_that_the_loss_uses():
     model = ChipClassifier(backbone, num_classes=3, class_weights='balanced')
     runner, logged = fake_runner(model, [0, 0, 0, 1])
     ClassWeightsHook().before_train(runner)
+    # one division each, stored in float32: allclose's rtol 1e-5 covers
     assert torch.allclose(model.class_weights, torch.tensor([4 / 6, 2.0, 0.0]))
     assert logged and 'balanced class weights' in logged[0]
     inputs = torch.rand(2, 3, 8, 8)
@@ -55,6 +56,7 @@ def test_hook_sets_balanced_weights_that_the_loss_uses():
         logits, labels, weight=model.class_weights
     )
     samples = [make_data_sample(0), make_data_sample(1)]
+    # the same float32 cross-entropy of 2 samples: a few ulps of the loss
     assert torch.allclose(
         model(inputs, samples, mode='loss')['loss_cls'], expected
     )

@@ -25,6 +25,7 @@ def test_lr_schedule_warmup_and_one_cycle():
         ),
     )
     hook.before_train_iter(runner, 0)
+    # LRs are a few float64 operations: approx's rel 1e-6 covers their ulps
     assert groups[0]['lr'] == pytest.approx(0.1) and groups[1]['lr'] == 0
     assert groups[1]['momentum'] == pytest.approx(0.8)
     runner.iter, runner.epoch = 2, 1

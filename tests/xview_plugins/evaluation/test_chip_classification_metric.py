@@ -12,6 +12,7 @@ def test_scores_follow_the_benchmark_definitions():
     # rows = annotation, columns = prediction
     cm = np.array([[5, 1, 0], [2, 2, 0], [0, 0, 0]])
     s = classification_scores(cm)
+    # ratios of counts in float64, a few ulps off: approx's rel 1e-6 covers
     assert s['mean_accuracy'] == pytest.approx(7 / 10)
     assert s['mean_recall'] == pytest.approx(
         (5 / 6 + 2 / 4 + 0) / 3

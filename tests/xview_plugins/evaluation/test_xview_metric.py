@@ -50,6 +50,7 @@ def test_metric_scores_images_with_type_ids_and_the_official_rules():
         ],
     )
     results = metric.evaluate(2)
+    # a mean of precision-recall areas: float64 round-off, far below 1e-6
     assert results['xview/map'] == pytest.approx((1 / 3 + 2 / 9) / 2, abs=1e-6)
     assert (
         results['xview/map_large'] == 0.0

@@ -42,6 +42,7 @@ def test_plain_checkpoints_load_with_weights_only(tmp_path):
     hub = restore_message_hub(loaded['message_hub'])
     restored = hub['log_scalars']['train/loss']
     assert isinstance(restored, HistoryBuffer)
+    # stored and read back as they are: exact (assert_allclose's rtol 1e-7)
     np.testing.assert_allclose(restored.data[0], [1.5, 2.5])
     assert restored.data[1].tolist() == [1, 2]
 
