@@ -104,3 +104,23 @@ def test_amp_refuses_a_wrapper_it_cannot_keep(capsys):
     assert code == 2 and len(err) == 1, err
     assert err[0].startswith('error: ') and CLASSIFIER in err[0]
     assert 'ApexOptimWrapper' in err[0]
+
+
+@pytest.mark.parametrize(
+    'constructor, expected',
+    [
+        ('YOLOv7OptimWrapperConstructor', 'SumAccumulateAmpOptimWrapper'),
+        ('DefaultOptimWrapperConstructor', 'AmpOptimWrapper'),
+    ],
+)
+def test_amp_reads_the_wrapper_a_config_without_type_gets(
+    constructor, expected
+):
+    from mmengine.config import Config
+
+    from xview_plugins.apis.runner_config import enable_amp
+
+    cfg = Config(dict(optim_wrapper=dict(constructor=constructor)))
+    with cuda_available():
+        enable_amp(cfg)
+    assert cfg.optim_wrapper.type == expected
