@@ -31,10 +31,10 @@ def network_tolerance(model, magnitude: float, summed: int = 1) -> float:
     round in other orders (another CPU kernel set, batch size, backend,
     folded BatchNorm), in absolute terms for outputs of largest size
     ``magnitude``: each of its convolutions and linear layers rounds sums of
-    up to ``fan_in``
-    products, whose round-off grows like sqrt(length) ulps (Higham and Mary's
-    probabilistic bound), and the layers' relative errors add up along the
-    network's depth (bounded by its number of such layers). ``summed``: a
+    up to ``fan_in`` products, whose round-off grows like sqrt(length) ulps
+    (Higham and Mary's probabilistic bound), and the layers' relative errors
+    add up along the network's depth (bounded by its number of such
+    layers). ``summed``: a
     longer sum than any convolution's (BatchNorm's batch statistics in
     training: N x H x W)."""
     import math
@@ -215,18 +215,27 @@ def run_convert(*args, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def yolov7_tiny_state(num_classes: int) -> dict:
-    """The state_dict of an untrained YOLOv7-tiny of the demo config."""
+def build_config_model(config):
+    """The model of a config (a path or a loaded ``Config``), built in
+    mmdet's scope as the tools build it."""
     from mmdet.registry import MODELS
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
 
     import xview_plugins  # noqa: F401
 
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MODELS.build(cfg.model)
+
+
+def yolov7_tiny_state(num_classes: int) -> dict:
+    """The state_dict of an untrained YOLOv7-tiny of the demo config."""
+    from mmengine.config import Config
+
     cfg = Config.fromfile(TINY)
     cfg.model.bbox_head.num_classes = num_classes
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(cfg.model).state_dict()
+    return build_config_model(cfg).state_dict()
 
 
 # yolov7-w6.yaml's anchors (P3-P6)
@@ -341,14 +350,9 @@ def distinct_outputs_state() -> dict:
     batch of noise: without them its features fade with depth and every box
     scores alike (NMS then picks among ties, differently per backend)."""
     import torch
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
 
     torch.manual_seed(0)
-    cfg = Config.fromfile(TINY)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
+    model = build_config_model(TINY)
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm2d):
             module.momentum = 1.0

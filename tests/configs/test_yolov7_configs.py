@@ -6,12 +6,15 @@ import sys
 
 import pytest
 import torch
-from mmdet.registry import MODELS
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 import xview_plugins  # noqa: F401
-from tests.conftest import LOADERS_IN_PROCESS, ROOT, narrowed_yolov7
+from tests.conftest import (
+    LOADERS_IN_PROCESS,
+    ROOT,
+    build_config_model,
+    narrowed_yolov7,
+)
 
 
 @pytest.mark.parametrize(
@@ -31,8 +34,7 @@ def test_configs_build_the_official_networks(name, params):
     parameter count."""
     cfg = Config.fromfile(str(ROOT / 'configs' / name))
     cfg.model.bbox_head.num_classes = 80
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
+    model = build_config_model(cfg)
     assert sum(p.numel() for p in model.parameters()) == params
 
 

@@ -9,6 +9,7 @@ import torch
 from tests.conftest import (
     ROOT,
     TINY,
+    build_config_model,
     distinct_outputs_state,
     narrowed_yolov7,
     network_tolerance,
@@ -31,11 +32,14 @@ def exported(tmp_path_factory):
         dict(state_dict=state, meta=dict(dataset_meta=meta)), checkpoint
     )
     done = export_onnx(TINY, str(checkpoint), str(folder / 'tiny.onnx'), 64, 3)
-    return checkpoint, done
+    # ONNX Runtime's kernels sum in other orders than torch's: the raw
+    # outputs' bound, sized by the unfused network
+    bound = network_tolerance(build_config_model(TINY), done['max_abs_value'])
+    return checkpoint, done, bound
 
 
 def test_the_export_is_the_deploy_network_up_to_the_raw_outputs(exported):
-    _, done = exported
+    _, done, bound = exported
     assert done['out'].is_file()
     assert done['input'] == (3, 3, 64, 64)
     assert done['outputs'] == [
@@ -43,19 +47,7 @@ def test_the_export_is_the_deploy_network_up_to_the_raw_outputs(exported):
         (3, 3, 4, 4, 17),
         (3, 3, 2, 2, 17),
     ]
-    # ONNX Runtime's kernels sum in other orders than torch's
-    bound = network_tolerance(yolov7_model(TINY), done['max_abs_value'])
     assert done['max_abs_difference'] <= bound
-
-
-def yolov7_model(config: str):
-    """The (unfused) network of a config, to size a tolerance by."""
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
-
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(Config.fromfile(config).model)
 
 
 def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
@@ -63,7 +55,7 @@ def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
     1) through both backends."""
     from xview_plugins.apis.scene_inferencer import SceneInferencer
 
-    checkpoint, done = exported
+    checkpoint, done, bound = exported
     scene = noise_scene(tmp_path / 'scene.tif', 150, 100)
     options = dict(tile_size=64, overlap=16, batch_size=3)
     torch_path = SceneInferencer(TINY, str(checkpoint), **options)
@@ -71,7 +63,6 @@ def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
         TINY, str(checkpoint), onnx_file=str(done['out']), **options
     )
     assert type(onnx_path.model.detector).__name__ == 'ONNXRuntimeDetector'
-    bound = network_tolerance(yolov7_model(TINY), done['max_abs_value'])
     assert_same_detections(torch_path(scene), onnx_path(scene), bound)
 
 
@@ -112,7 +103,7 @@ def test_a_detector_without_a_dense_head_is_refused(tmp_path):
 def test_infer_runs_the_onnx_file_and_needs_both_options(
     exported, tmp_path, capsys
 ):
-    checkpoint, done = exported
+    checkpoint, done, _ = exported
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
     common = [TINY, checkpoint, scene, '--tile-size', 64, '--overlap', 16]
@@ -152,7 +143,7 @@ def test_tiles_of_another_size_than_the_export_are_refused(
 ):
     """A model exported for 64-px inputs with --tile-size 96: one line naming
     the file and both sizes, before any scene is read."""
-    checkpoint, done = exported
+    checkpoint, done, _ = exported
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
     argv = [TINY, checkpoint, scene, '--tile-size', 96, '--overlap', 16]
@@ -168,18 +159,13 @@ def test_any_dense_head_detector_exports_with_all_its_outputs(tmp_path):
     """RTMDet's head gives two groups of outputs (class scores, boxes per
     level): both are exported and decoded by its own predict_by_feat, with
     the torch model's detections."""
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
 
     from xview_plugins.apis.onnx_export import export_onnx
     from xview_plugins.apis.scene_inferencer import SceneInferencer
 
     config = str(ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py')
-    cfg = Config.fromfile(config)
     torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
+    model = build_config_model(config)
     checkpoint = tmp_path / 'rtmdet.pth'
     meta = dict(classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids)
     torch.save(
@@ -209,15 +195,11 @@ def test_any_dense_head_detector_exports_with_all_its_outputs(tmp_path):
 def test_yolov7_exports_in_its_deploy_form(tmp_path):
     """RepConv merged and BatchNorm folded: ONNX Runtime gives torch's raw
     outputs."""
-    from mmdet.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
 
     from xview_plugins.apis.onnx_export import export_onnx
 
     config = str(ROOT / 'configs' / 'yolov7_xview.py')
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(Config.fromfile(config).model)
+    model = build_config_model(config)
     checkpoint = tmp_path / 'yolov7.pth'
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
     done = export_onnx(
@@ -232,9 +214,7 @@ def test_a_p6_model_exports_its_lead_head_only(tmp_path):
     """yolov7-e6e (DownC, summed E-ELAN pairs, IAuxDetect) at width 0.25:
     the export holds the four lead outputs (strides 8 to 64) and no
     auxiliary ones, with torch's values."""
-    from mmdet.registry import MODELS
     from mmengine.config import Config
-    from mmengine.registry import DefaultScope
 
     from xview_plugins.apis.onnx_export import export_onnx
 
@@ -243,8 +223,7 @@ def test_a_p6_model_exports_its_lead_head_only(tmp_path):
     config = tmp_path / 'e6e.py'
     cfg.dump(config)
     torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MODELS.build(cfg.model)
+    model = build_config_model(cfg)
     assert len(model.bbox_head.m2) == 4
     checkpoint = tmp_path / 'e6e.pth'
     torch.save(dict(state_dict=model.state_dict()), checkpoint)
