@@ -19,7 +19,9 @@ def main(argv=None) -> int:
         add_prediction_dump(runner, args.out)
         runner.test()
 
-    return exit_code_of(work, 'test', args.config)
+    return exit_code_of(
+        work, 'test', args.config, args.work_dir or 'the work dir'
+    )
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ def main(argv=None) -> int:
         lambda: build_runner(prepare_train_config(args)).train(),
         'train',
         args.config,
+        args.work_dir or 'the work dir',
     )
 
 

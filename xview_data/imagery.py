@@ -10,12 +10,16 @@ README):
   the 2nd percentile maps to 0 and the 98th to 255 (``stretch='percentile'``),
   or divided by the dtype's maximum (``stretch='dtype'``; floats are taken as
   0..1).
+* invalid pixels: a pixel that is NaN or infinite, or equals its band's nodata
+  value, in any of the chosen bands, takes no part in the stretch and is read
+  as 0 in all three channels.
 * order: RGB from the file, returned as BGR by default to match mmcv's
   ``imread``.
 """
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -25,6 +29,9 @@ import numpy as np
 from .errors import InputError
 
 PathLike = Union[str, Path]
+
+
+logger = logging.getLogger(__name__)
 
 
 class ImageReadError(InputError):
@@ -120,14 +127,42 @@ def image_size(path: PathLike) -> tuple[int, int]:
             return src.width, src.height
 
 
+def invalid_pixels(
+    data: np.ndarray, nodata: Optional[Sequence] = None
+) -> Optional[np.ndarray]:
+    """(H, W) mask of the pixels of (bands, H, W) ``data`` that hold no
+    measurement: NaN or infinite, or equal to their band's ``nodata`` value
+    (one per band, None where unset), in any band; None when every pixel is
+    valid."""
+    invalid = np.zeros(data.shape[1:], bool)
+    if data.dtype.kind == 'f':
+        invalid |= ~np.isfinite(data).all(axis=0)
+    for band, value in zip(data, nodata or ()):
+        if value is not None and not np.isnan(value):
+            invalid |= band == value
+    return invalid if invalid.any() else None
+
+
 def to_uint8_3ch(
     data: np.ndarray,
     bands: Optional[Sequence[int]] = None,
     stretch: str = 'percentile',
     channel_order: str = 'bgr',
+    nodata: Optional[Sequence] = None,
 ) -> np.ndarray:
     """(bands, H, W) raster values -> (H, W, 3) uint8 following the module's
-    rule."""
+    rule; ``nodata``: each band's nodata value (None where unset)."""
+    return _to_uint8_3ch(data, bands, stretch, channel_order, nodata)[0]
+
+
+def _to_uint8_3ch(
+    data: np.ndarray,
+    bands: Optional[Sequence[int]],
+    stretch: str,
+    channel_order: str,
+    nodata: Optional[Sequence],
+) -> tuple[np.ndarray, int]:
+    """:func:`to_uint8_3ch` and the number of invalid pixels."""
     if data.ndim == 2:
         data = data[None]
     if bands:
@@ -138,13 +173,17 @@ def to_uint8_3ch(
                 ' image'
             )
         data = data[idx]
+        nodata = [nodata[i] for i in idx] if nodata else None
     if data.shape[0] == 1:
         data = np.repeat(data, 3, axis=0)
     elif data.shape[0] == 2:
         data = np.concatenate([data, data[:1]], axis=0)
     data = data[:3]
+    invalid = invalid_pixels(data, nodata[:3] if nodata else None)
     if data.dtype != np.uint8:
-        data = _stretch(data, stretch)
+        data = _stretch(data, stretch, invalid)
+    if invalid is not None:
+        data = np.where(invalid, np.uint8(0), data)
     img = np.ascontiguousarray(data.transpose(1, 2, 0))
     if channel_order == 'bgr':
         img = np.ascontiguousarray(img[..., ::-1])
@@ -152,10 +191,14 @@ def to_uint8_3ch(
         raise ValueError(
             f"channel_order must be 'bgr' or 'rgb', not {channel_order!r}"
         )
-    return img
+    return img, 0 if invalid is None else int(invalid.sum())
 
 
-def _stretch(data: np.ndarray, stretch: str) -> np.ndarray:
+def _stretch(
+    data: np.ndarray, stretch: str, invalid: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """Values to uint8 by ``stretch``, the percentiles taken over the valid
+    pixels only (``invalid``: the mask of the others)."""
     values = data.astype(np.float32)
     if stretch == 'dtype':
         top = (
@@ -166,6 +209,10 @@ def _stretch(data: np.ndarray, stretch: str) -> np.ndarray:
         scaled = values / top
     elif stretch == 'percentile':
         flat = values.reshape(values.shape[0], -1)
+        if invalid is not None:
+            flat = flat[:, ~invalid.ravel()]
+        if not flat.shape[1]:  # nothing valid: every pixel becomes 0
+            return np.zeros(data.shape, np.uint8)
         low = np.percentile(flat, 2, axis=1)[:, None, None]
         high = np.percentile(flat, 98, axis=1)[:, None, None]
         scaled = (values - low) / np.maximum(high - low, 1e-6)
@@ -224,19 +271,42 @@ def read_image(
                     data[:, y0 - y : y1 - y, x0 - x : x1 - x] = src.read(
                         window=Window(x0, y0, x1 - x0, y1 - y0)
                     )
+            nodata = src.nodatavals
         except RasterioError as err:
             raise ImageReadError(
                 f'{path}: cannot read pixels ({err}); the file may be '
                 'truncated or corrupt'
             ) from err
-    return to_uint8_3ch(data, bands, stretch, channel_order)
+    image, invalid = _to_uint8_3ch(data, bands, stretch, channel_order, nodata)
+    if invalid:
+        # a whole scene says so; the windows of a streamed one would say it
+        # per tile
+        logger.log(
+            logging.DEBUG if window is not None else logging.WARNING,
+            '%s: %d of %d pixels are NaN or nodata: left out of the stretch'
+            ' and read as 0',
+            path,
+            invalid,
+            image.shape[0] * image.shape[1],
+        )
+    return image
 
 
 def geotransform(path: PathLike):
     """The file's affine pixel -> CRS transform and its CRS (None, None if
-    absent)."""
+    absent). A CRS without a geotransform (GDAL then reports the identity,
+    pixels as degrees or metres from the origin) is no georeference either:
+    None, None and a warning, never made-up coordinates."""
     with _open(path) as src:
         if src.crs is None:
+            return None, None
+        if src.transform.is_identity:
+            logger.warning(
+                '%s: a CRS (%s) but no geotransform: its boxes get no'
+                ' coordinates (null geometry)',
+                path,
+                src.crs,
+            )
             return None, None
         return src.transform, src.crs
 

@@ -77,7 +77,8 @@ def write_json_streamed(
     return count
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process umask (read without changing it for good)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -95,13 +96,46 @@ def atomic_write(path: PathLike, mode: str = 'w', **kwargs) -> Iterator:
         prefix=f'.{path.name}.', suffix='.partial', dir=path.parent
     )
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_files(folder: PathLike) -> Iterator:
+    """Write several files into ``folder`` all or none: ``stage(name)`` gives
+    the temporary path to write ``name`` at; on success every one is renamed
+    into place, on failure (a full disk half-way) none is, and a folder this
+    created is removed again. Other files of ``folder`` are left alone."""
+    folder = Path(folder)
+    created = not folder.is_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: dict[str, Path] = {}
+
+    def stage(name: str) -> Path:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f'.{name}.', suffix='.partial', dir=folder
+        )
+        os.fchmod(fd, 0o666 & ~current_umask())
+        os.close(fd)
+        staged[name] = Path(tmp)
+        return staged[name]
+
+    try:
+        yield stage
+        for name, tmp in staged.items():
+            os.replace(tmp, folder / name)
+    except BaseException:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
 
 
@@ -166,6 +200,50 @@ def recover_interrupted_swap(out_dir: PathLike) -> None:
 
 
 @contextlib.contextmanager
+def output_lock(out_dir: PathLike) -> Iterator[Path]:
+    """Hold the lock of an output folder for the whole run: an advisory
+    ``flock`` on ``.<name>.lock`` beside it, which a second run into the same
+    folder finds taken (:class:`FileExistsError`, naming the process that
+    holds it). The kernel drops the lock of a killed run, so a lock file it
+    left behind is recognised as stale and taken over."""
+    import fcntl
+    import socket
+
+    out_dir = Path(out_dir).absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = out_dir.parent / f'.{out_dir.name}.lock'
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~current_umask())
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors='replace').strip()
+            os.close(fd)
+            raise FileExistsError(
+                f'{out_dir} is being written by another run (process'
+                f' {holder or "unknown"}, lock {lock}); wait for it to end or'
+                ' choose another OUT'
+            ) from None
+        # the run that held it may have removed the file meanwhile: hold the
+        # file that is in place
+        try:
+            current = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f'{os.getpid()} on {socket.gethostname()}\n'.encode())
+        yield lock
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+@contextlib.contextmanager
 def staged_directory(
     out_dir: PathLike, overwrite: bool = False
 ) -> Iterator[Path]:
@@ -178,9 +256,18 @@ def staged_directory(
     folders; where the file system cannot exchange, two renames, and a later
     run finishes or rolls back a swap it finds half done, see
     :func:`recover_interrupted_swap`). The folder gets the permissions a plain
-    ``mkdir`` would give it (0777 less the umask).
+    ``mkdir`` would give it (0777 less the umask). ``out_dir`` is locked from
+    the first check to the swap (:func:`output_lock`): a second run into it
+    is refused instead of replacing this one's output or losing its own.
     """
     out_dir = Path(out_dir).absolute()
+    with output_lock(out_dir):
+        with _staged_directory(out_dir, overwrite) as stage:
+            yield stage
+
+
+@contextlib.contextmanager
+def _staged_directory(out_dir: Path, overwrite: bool) -> Iterator[Path]:
     recover_interrupted_swap(out_dir)
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise FileExistsError(f'{out_dir} exists and is not a folder')
@@ -199,7 +286,7 @@ def staged_directory(
     # folders are known.
     final_stage = stage.with_name(f'.{out_dir.name}.partial-{os.getpid()}')
     stage.rename(final_stage)
-    os.chmod(final_stage, 0o777 & ~_umask())
+    os.chmod(final_stage, 0o777 & ~current_umask())
     try:
         yield final_stage
     except BaseException:
@@ -219,12 +306,16 @@ def staged_directory(
 
 
 def ensure_not_input(out_dir: PathLike, *inputs: Optional[PathLike]) -> None:
-    """Refuse an output folder that is, or holds, one of the inputs."""
-    out = Path(out_dir).resolve()
+    """Refuse an output (a folder a tool replaces whole, or a file it writes)
+    that is, or holds, one of the inputs: no tool deletes or overwrites a
+    file it was given, whatever OUT is (links resolved)."""
+    # os.path.realpath, not Path.resolve: it raises on a loop of links
+    # (Python < 3.13), which the writer then reports as one line
+    out = Path(os.path.realpath(out_dir))
     for item in inputs:
         if item is None:
             continue
-        src = Path(item).resolve()
+        src = Path(os.path.realpath(item))
         if src == out or out in src.parents:
             raise InputError(
                 f'output {out} would overwrite the input {src}; choose'

@@ -36,6 +36,17 @@ def bad_checkpoints(tmp_path_factory):
     )
     with open(root / 'evil.pth', 'wb') as f:
         pickle.dump({'state_dict': Exploit()}, f)
+    state = yolov7_tiny_state(12)
+    torch.save(
+        dict(ema_state_dict=state, meta=dict(epoch=1)), root / 'ema.pth'
+    )
+    # an official YOLOv7 state_dict, not converted: no key matches
+    torch.save(
+        {f'model.{i}.conv.weight': v for i, v in enumerate(state.values())},
+        root / 'official.pth',
+    )
+    half = dict(list(state.items())[: len(state) // 2])
+    torch.save(dict(state_dict=half, meta=dict(epoch=1)), root / 'half.pth')
     (root / 'text.pth').write_text('this is not a checkpoint\n')
     (root / 'random.pth').write_bytes(os.urandom(4096))
     (root / 'empty.pth').write_bytes(b'')
@@ -50,6 +61,15 @@ def bad_checkpoints(tmp_path_factory):
                 'does not fit the model',
                 'in the checkpoint and',
             ),
+        ),
+        'ema only': (root / 'ema.pth', ('ema.pth', "no 'state_dict'", 'EMA')),
+        'official keys': (
+            root / 'official.pth',
+            ('official.pth', 'not in it', 'convert_yolov7_weights.py'),
+        ),
+        'half the tensors': (
+            root / 'half.pth',
+            ('half.pth', 'does not fit the model', 'not in it', 'untrained'),
         ),
         'malicious': (
             root / 'evil.pth',
@@ -88,6 +108,9 @@ def assert_one_line_refusal(code, err, words):
 
 KINDS = [
     'wrong classes',
+    'ema only',
+    'official keys',
+    'half the tensors',
     'malicious',
     'text',
     'random bytes',
@@ -126,7 +149,16 @@ def test_infer_refuses(kind, bad_checkpoints, tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    'kind', ['wrong classes', 'malicious', 'truncated', 'missing']
+    'kind',
+    [
+        'wrong classes',
+        'ema only',
+        'official keys',
+        'half the tensors',
+        'malicious',
+        'truncated',
+        'missing',
+    ],
 )
 def test_test_py_refuses(
     kind, bad_checkpoints, synthetic_release, tmp_path, capsys, monkeypatch
@@ -152,7 +184,7 @@ def test_test_py_refuses(
     assert not (tmp_path / 'EXPLOITED_MARKER').exists()
 
 
-@pytest.mark.parametrize('kind', ['wrong classes'])
+@pytest.mark.parametrize('kind', ['wrong classes', 'half the tensors'])
 def test_train_py_refuses_as_a_command(
     kind, bad_checkpoints, synthetic_release, tmp_path
 ):
@@ -180,3 +212,29 @@ def test_train_py_refuses_as_a_command(
         cwd=tmp_path,
     )
     assert_one_line_refusal(result.returncode, result.stderr, words)
+
+
+def test_a_bare_state_dict_loads_in_test_py_as_in_infer(
+    synthetic_release, tmp_path, capsys, monkeypatch
+):
+    """The same rule everywhere: a checkpoint that is a state_dict itself
+    (every value a tensor) is its weights (mmengine's rule), in test.py too."""
+    monkeypatch.chdir(tmp_path)
+    bare = tmp_path / 'bare.pth'
+    torch.save(yolov7_tiny_state(12), bare)
+    root = f'{synthetic_release}/'
+    code, err = run_main(
+        'test.py',
+        [
+            TINY,
+            bare,
+            '--work-dir',
+            tmp_path / 'work',
+            '--cfg-options',
+            f'test_dataloader.dataset.data_root={root}',
+            'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False',
+        ],
+        capsys,
+    )
+    assert code == 0, err

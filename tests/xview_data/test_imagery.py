@@ -136,3 +136,56 @@ def test_a_picture_of_a_big_scene_does_not_hold_its_pixels(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 60  # MB
+
+
+def expected_stretch(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The rule written out for one band: 2nd..98th percentile of the valid
+    pixels to 0..255, rounded half up, invalid pixels 0. (float32 round-off
+    in the percentiles' interpolation, which numpy orders differently for one
+    band and for several, can move a value lying at a half by one level.)"""
+    low, high = np.percentile(values[valid].astype(np.float32), [2, 98])
+    scaled = (values.astype(np.float32) - low) / max(high - low, 1e-6)
+    scaled = np.where(valid, scaled, 0)
+    return (np.clip(scaled, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def close(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal up to one level where float32 round-off meets a half (see
+    :func:`expected_stretch`); the 1st percentile for the 2nd moves the
+    darker values by several."""
+    return bool((np.abs(got.astype(int) - expected.astype(int)) <= 1).all())
+
+
+def test_the_percentile_stretch_follows_the_rule():
+    rng = np.random.default_rng(0)
+    band = rng.gamma(2.0, 300.0, (64, 64)).astype(np.float32)
+    got = to_uint8_3ch(np.stack([band] * 3), channel_order='rgb')[..., 0]
+    assert close(got, expected_stretch(band, np.ones_like(band, bool)))
+
+
+@pytest.mark.parametrize('kind', ['nan', 'nodata'])
+def test_nan_and_nodata_pixels_are_left_out_and_read_as_zero(
+    tmp_path, kind, caplog
+):
+    import rasterio
+
+    rng = np.random.default_rng(1)
+    data = rng.gamma(2.0, 300.0, (3, 512, 512)).astype(np.float32)
+    holes = np.zeros((512, 512), bool)
+    holes.flat[rng.choice(512 * 512, 100, replace=False)] = True
+    data[:, holes] = np.nan if kind == 'nan' else -9999.0
+    path = tmp_path / 'float.tif'
+    with rasterio.open(
+        path, 'w', driver='GTiff', width=512, height=512, count=3,
+        dtype='float32', nodata=-9999.0 if kind == 'nodata' else None,
+    ) as dst:  # fmt: skip
+        dst.write(data)
+    with caplog.at_level('WARNING', logger='xview_data.imagery'):
+        image = read_image(path, channel_order='rgb')
+    assert image.max() > 0  # not blacked out
+    for c in range(3):
+        assert close(image[..., c], expected_stretch(data[c], ~holes))
+    assert '100 of 262144 pixels are NaN or nodata' in caplog.text
+    # the same stretch-free rule for the windows of a streamed scene
+    window = read_image(path, window=(0, 0, 64, 64), stretch='dtype')
+    assert (window[holes[:64, :64]] == 0).all()

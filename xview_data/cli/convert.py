@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from typing import Optional, Sequence
 
 from ..convert import SOURCE_FORMATS, TARGET_FORMATS, ConvertOptions, convert
+from ..errors import exit_code
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -135,11 +135,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         progress=not args.no_progress,
         plot=not args.no_plot,
     )
-    try:
+
+    def work() -> int:
         report = convert(args.src, args.out, options)
-    except (ValueError, FileExistsError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    print(report.table())
-    print(f'written to {report.out_dir}')
-    return 0
+        print(report.table())
+        print(f'written to {report.out_dir}')
+        return 0
+
+    return exit_code(work, args.out)

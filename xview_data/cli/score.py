@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from ..errors import exit_code
+
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
@@ -48,15 +50,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         '--no-plot', action='store_true', help='skip precision_recall.png'
     )
     args = parser.parse_args(argv)
-    from ..evaluation import score_submission, write_score_files
+    return exit_code(lambda: score(args), args.out)
 
-    try:
-        scores, missing = score_submission(
-            args.predictions, args.ground_truth, args.count_all_ground_truth
-        )
-    except ValueError as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
+
+def score(args: argparse.Namespace) -> int:
+    from ..evaluation import score_submission, write_score_files
+    from ..evaluation.submission import SCORE_FILES
+    from ..io import ensure_not_input
+
+    # OUT gains four files: never in the predictions' folder (they would be
+    # read as predictions next time), never over an input
+    ensure_not_input(args.out, args.predictions)
+    for name in SCORE_FILES:
+        ensure_not_input(Path(args.out) / name, args.ground_truth)
+    scores, missing = score_submission(
+        args.predictions, args.ground_truth, args.count_all_ground_truth
+    )
     if missing:
         effect = (
             'count as images without detections'

@@ -11,6 +11,7 @@ import sys
 import time
 from typing import Optional, Sequence
 
+from ..errors import exit_code
 from ..synthetic import SyntheticSpec, generate_synthetic_xview
 
 
@@ -41,15 +42,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         num_images=args.num_images, size=args.size, seed=args.seed
     )
     start = time.time()
-    try:
+
+    def work() -> int:
         with tqdm(
             total=args.num_images, desc='scenes', unit='img', file=sys.stderr
         ) as bar:
             out = generate_synthetic_xview(
                 args.out, spec, progress=bar.update, overwrite=args.overwrite
             )
-    except (ValueError, FileExistsError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        return 2
-    print(f'synthetic xView written to {out} in {time.time() - start:.1f} s')
-    return 0
+        print(
+            f'synthetic xView written to {out} in {time.time() - start:.1f} s'
+        )
+        return 0
+
+    return exit_code(work, args.out)

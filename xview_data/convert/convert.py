@@ -186,9 +186,20 @@ def convert(
         raise ValueError(
             f'--chip-size must be at least 1 px (got {options.chip_size})'
         )
+    if not 0 < options.min_visible <= 1:
+        # above 1 no object could ever be kept
+        raise ValueError(
+            f'--min-visible must be in (0, 1] (got {options.min_visible})'
+        )
     if options.images is not None and not Path(options.images).is_dir():
         raise ValueError(f'--images {options.images}: no such folder')
-    ensure_not_input(out_dir, src, options.images)
+    # a JSON class map is an input too ('+background' may follow its path)
+    spec = options.classes
+    spec = (
+        str(spec).removesuffix('+background') if isinstance(spec, str) else ''
+    )
+    classes_file = spec if spec and Path(spec).is_file() else None
+    ensure_not_input(out_dir, src, options.images, classes_file)
     class_map = load_class_map(options.classes)
     table, image_dir = read_annotations(
         src, options.src_format, class_map, options.images

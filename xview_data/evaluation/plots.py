@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Union
 
+from ..io import atomic_write
 from ..structures import XVIEW_TYPE_NAMES
 from .xview_scoring import XViewScores
 
@@ -55,7 +56,9 @@ def plot_precision_recall(
     ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        with atomic_write(path, 'wb') as f:
+            fig.savefig(f, dpi=100, format='png')
+    finally:
+        plt.close(fig)
     return path

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..formats.submission import read_submission
 from ..formats.xview_geojson import read_box_columns
-from ..io import atomic_write
+from ..io import atomic_files
 from ..structures import XVIEW_TYPE_NAMES
 from .xview_scoring import Boxes, XViewScores, score_xview
 
@@ -85,6 +85,15 @@ def score_submission(
     return scores, missing
 
 
+# what write_score_files writes into its folder
+SCORE_FILES = (
+    'score.txt',
+    'metrics.txt',
+    'per_class.csv',
+    'precision_recall.png',
+)
+
+
 def write_score_files(
     scores: XViewScores, out_dir: PathLike, plot: bool = True
 ) -> dict:
@@ -93,41 +102,44 @@ def write_score_files(
     per-class numbers in ``per_class.csv``; and, with ``plot``,
     ``precision_recall.png`` (per-class curves).
     """
-    out_dir = Path(out_dir)
     metrics = scores.metrics()
-    with atomic_write(out_dir / 'score.txt') as f:
-        f.write('%.8f' % metrics['map'])
-    with atomic_write(out_dir / 'metrics.txt') as f:
-        f.write(
-            ''.join('%s %f\n' % (key, value) for key, value in metrics.items())
-        )
-    with atomic_write(out_dir / 'per_class.csv') as f:
-        writer = csv.writer(f, lineterminator='\n')
-        writer.writerow(
-            [
-                'type_id',
-                'name',
-                'ap',
-                'precision',
-                'recall',
-                'num_gt',
-                'num_det',
-            ]
-        )
-        for type_id, ap in scores.ap.items():
+    # all or none: a full disk half-way leaves no score without its metrics
+    with atomic_files(out_dir) as stage:
+        with open(stage('score.txt'), 'w') as f:
+            f.write('%.8f' % metrics['map'])
+        with open(stage('metrics.txt'), 'w') as f:
+            f.write(
+                ''.join(
+                    '%s %f\n' % (key, value) for key, value in metrics.items()
+                )
+            )
+        with open(stage('per_class.csv'), 'w', newline='') as f:
+            writer = csv.writer(f, lineterminator='\n')
             writer.writerow(
                 [
-                    type_id,
-                    XVIEW_TYPE_NAMES.get(type_id, ''),
-                    repr(ap),
-                    repr(scores.precision[type_id]),
-                    repr(scores.recall[type_id]),
-                    scores.num_gt[type_id],
-                    scores.num_det[type_id],
+                    'type_id',
+                    'name',
+                    'ap',
+                    'precision',
+                    'recall',
+                    'num_gt',
+                    'num_det',
                 ]
             )
-    if plot:
-        from .plots import plot_precision_recall
+            for type_id, ap in scores.ap.items():
+                writer.writerow(
+                    [
+                        type_id,
+                        XVIEW_TYPE_NAMES.get(type_id, ''),
+                        repr(ap),
+                        repr(scores.precision[type_id]),
+                        repr(scores.recall[type_id]),
+                        scores.num_gt[type_id],
+                        scores.num_det[type_id],
+                    ]
+                )
+        if plot:
+            from .plots import plot_precision_recall
 
-        plot_precision_recall(scores, out_dir / 'precision_recall.png')
+            plot_precision_recall(scores, stage('precision_recall.png'))
     return metrics

@@ -85,7 +85,8 @@ def infer_files(
     from .scene_inferencer import SceneInferencer
 
     files = collect_scenes(inputs)
-    ensure_not_input(out_dir, *files)
+    # the scenes and every file the run reads: a replaced OUT holds none
+    ensure_not_input(out_dir, *files, config, checkpoint, onnx_file)
     inferencer = SceneInferencer(
         config, checkpoint, device, cfg_options, onnx_file, **slicing
     )
@@ -93,13 +94,20 @@ def infer_files(
     type_ids = np.asarray(class_map.type_ids)
     images = []
 
+    # the bar counts tiles, so that one huge scene shows it is working
+    bar = tqdm(
+        total=sum(inferencer.tile_count(path) for path in files),
+        desc='tiles',
+        unit='tile',
+        disable=not progress,
+    )
+
     def scenes(out: Path) -> Iterator[list[dict]]:
         """Each scene's files, then its COCO results a chunk at a time (a
         scene can hold hundreds of thousands of detections)."""
-        for image_id, path in enumerate(
-            tqdm(files, desc='scenes', unit='scene', disable=not progress), 1
-        ):
-            sample = inferencer(path)
+        for image_id, path in enumerate(files, 1):
+            bar.set_postfix_str(f'scene {image_id}/{len(files)} {path.name}')
+            sample = inferencer(path, bar.update)
             found = sample.pred_instances
             boxes = found.bboxes.cpu().numpy().astype(np.float64)
             scores = found.scores.cpu().numpy().astype(np.float64)
@@ -138,7 +146,7 @@ def infer_files(
                     image_id, boxes[part], labels[part], scores[part]
                 )
 
-    with staged_directory(out_dir, overwrite) as out:
+    with bar, staged_directory(out_dir, overwrite) as out:
         detections = write_coco_results(
             out / 'detections_coco.json', scenes(out)
         )

@@ -3,6 +3,7 @@ run the export with ONNX Runtime."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import tempfile
@@ -70,6 +71,33 @@ def onnxruntime_model_config(model_cfg: dict, onnx_file: str) -> dict:
     return backend
 
 
+# what an export records of its model, checked when the file is run
+METADATA_PREFIX = 'xview_plugins.'
+
+
+def record_metadata(path: str, model: nn.Module, tile_size: int) -> None:
+    """Write into the ONNX file the class count and names it was exported
+    with and its input size, so that ONNX Runtime runs it only with a config
+    and checkpoint of the same classes (:class:`ONNXRuntimeDetector`)."""
+    import json
+
+    import onnx
+
+    exported = onnx.load(path)
+    meta = getattr(model, 'dataset_meta', None) or {}
+    onnx.helper.set_model_props(
+        exported,
+        {
+            f'{METADATA_PREFIX}num_classes': str(model.bbox_head.num_classes),
+            f'{METADATA_PREFIX}classes': json.dumps(
+                list(meta.get('classes') or [])
+            ),
+            f'{METADATA_PREFIX}tile_size': str(tile_size),
+        },
+    )
+    onnx.save(exported, path)
+
+
 def export_onnx(
     config: str,
     checkpoint: str,
@@ -93,8 +121,11 @@ def export_onnx(
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import init_default_scope
 
+    from xview_data.io import current_umask, ensure_not_input
+
     from ..utils import load_detector_checkpoint
 
+    ensure_not_input(out, config, checkpoint)
     cfg = read_config(config)
     model_cfg = detector_config(cfg.model)
     init_default_scope(cfg.get('default_scope', 'mmdet'))
@@ -107,6 +138,17 @@ def export_onnx(
             ' export covers detectors whose forward ends in a dense head'
             ' (model.bbox_head), such as YOLOv7'
         )
+    # the preprocessor pads every batch to this multiple: a tile of another
+    # size would reach the network at a size the export does not take
+    divisor = int(getattr(model.data_preprocessor, 'pad_size_divisor', 1))
+    if tile_size % divisor:
+        lower = max(divisor, tile_size - tile_size % divisor)
+        raise ConfigError(
+            f'--tile-size {tile_size} is not a multiple of {divisor}, the size'
+            ' the detector pads its inputs to (data_preprocessor.'
+            f'pad_size_divisor): export with --tile-size {lower} or'
+            f' {lower + divisor}'
+        )
     load_detector_checkpoint(model, checkpoint)
     model.eval()
     if hasattr(model, 'switch_to_deploy'):
@@ -118,11 +160,14 @@ def export_onnx(
     expected = [level for group in groups for level in group]
     names = head_output_names(groups)
     out = Path(out)
+    created = not out.parent.is_dir()
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, staged = tempfile.mkstemp(
         prefix=f'.{out.name}.', suffix='.part', dir=out.parent
     )
     os.close(handle)
+    # mkstemp makes it 0600: the file gets what a plain open() would give
+    os.chmod(staged, 0o666 & ~current_umask())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')  # the tracer's notes
@@ -140,10 +185,17 @@ def export_onnx(
                     else None
                 ),
             )
+        record_metadata(staged, model, tile_size)
         os.replace(staged, out)
     except Exception as err:
         Path(staged).unlink(missing_ok=True)
-        if isinstance(err, (CheckpointError, ConfigError)):
+        if created:  # a failed export leaves no folder it made either
+            with contextlib.suppress(OSError):
+                out.parent.rmdir()
+        # the machine's errors (a full disk) are reported as they are
+        if isinstance(err, (CheckpointError, ConfigError)) or (
+            isinstance(err, OSError) and err.errno
+        ):
             raise
         raise ConfigError(
             f'{config}: {model_cfg.get("type")} did not export to ONNX'

@@ -6,10 +6,13 @@ loader, and gloo on CPU machines.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os.path as osp
+import re
 import sys
 import warnings
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import torch
 from mmengine.config import Config, DictAction
@@ -131,6 +134,7 @@ def load_config(
         set_data_root(cfg, data_root)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    check_dataloaders(cfg)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
@@ -144,6 +148,25 @@ def load_config(
     register_safe_checkpoint_loader()
     init_cpu_process_group(launcher)
     return cfg
+
+
+def check_dataloaders(cfg: Config) -> None:
+    """Refuse dataloader settings torch would fail on deep in the run (e.g.
+    ``--cfg-options train_dataloader.batch_size=-1``): ``batch_size`` a
+    positive integer, ``num_workers`` a non-negative one."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key) or {}
+        for name, least in (('batch_size', 1), ('num_workers', 0)):
+            value = loader.get(name, least)
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or (value < least)
+            ):
+                raise ConfigError(
+                    f'{cfg.filename}: {key}.{name} must be an integer of at'
+                    f' least {least}, not {value!r}'
+                )
 
 
 def set_data_root(cfg: Config, data_root: str) -> None:
@@ -288,6 +311,9 @@ def add_prediction_dump(runner, out: Optional[str]) -> None:
     if out is not None:
         if not out.endswith(('.pkl', '.pickle')):
             raise ConfigError(f'--out must be a .pkl file, got {out}')
+        from xview_data.io import ensure_not_input
+
+        ensure_not_input(out, runner.cfg.filename, runner.cfg.load_from)
         from mmdet.evaluation import DumpDetResults
 
         runner.test_evaluator.metrics.append(DumpDetResults(out_file_path=out))
@@ -326,29 +352,77 @@ def missing_data_hint(tool: str, config: str) -> str:
     )
 
 
+@contextlib.contextmanager
+def machine_errors_stop_logging() -> Iterator[None]:
+    """Let a log handler's :class:`OSError` (the work dir's disk full, its
+    folder made read-only) end the run: ``logging`` would print a traceback
+    per record and train on without its log and checkpoints."""
+    original = logging.Handler.handleError
+
+    def handle_error(handler, record) -> None:
+        err = sys.exc_info()[1]
+        if isinstance(err, OSError) and err.errno:
+            raise err
+        original(handler, record)
+
+    logging.Handler.handleError = handle_error
+    try:
+        yield
+    finally:
+        logging.Handler.handleError = original
+
+
 def exit_code_of(
-    work: Callable[[], None], tool: str = 'train', config: str = 'CONFIG'
+    work: Callable[[], None],
+    tool: str = 'train',
+    config: str = 'CONFIG',
+    target: Optional[str] = None,
 ) -> int:
     """Run a tool's work: 0 when it succeeds. A user error becomes one line on
     stderr and exit code 2, without a traceback: missing data (with where it
     goes and how to run on the synthetic release instead), bad input data, a
     config or setting that cannot run (no such file, an unknown type), a
-    checkpoint that is missing, corrupt, unsafe or does not fit the model.
-    Programming errors keep their traceback."""
-    from xview_data.errors import InputError, MissingInputError
+    checkpoint that is missing, corrupt, unsafe or does not fit the model, and
+    the machine's errors (a full disk, a read-only folder, a symlink loop:
+    ``target`` names the output when the error names no file). Programming
+    errors keep their traceback."""
+    from xview_data.errors import (
+        InputError,
+        MissingInputError,
+        environment_error_message,
+    )
 
     from ..utils import CheckpointError
 
     quiet_third_party_notices()
     try:
-        work()
+        with machine_errors_stop_logging():
+            work()
     except MissingInputError as err:
         message = str(err)
         if tool in ('train', 'test'):
             message += f'. {missing_data_hint(tool, config)}'
-    except (CheckpointError, InputError, ConfigError, FileExistsError) as err:
-        # FileExistsError: an output folder that is not empty (--overwrite)
+    except (CheckpointError, InputError, ConfigError) as err:
         message = str(err)
+    except OSError as err:
+        # without an errno: the package's refusal of a non-empty output
+        # folder (--overwrite) or of a locked one
+        message = (
+            environment_error_message(err, target) if err.errno else str(err)
+        )
+    except TypeError as err:
+        # a setting the module does not take (a misspelt or unknown model
+        # argument in the config or --cfg-options); other TypeErrors are bugs
+        if not re.search(
+            r'(__init__\(\) got an unexpected keyword argument|__init__\(\)'
+            r' missing \d+ required)',
+            str(err),
+        ):
+            raise
+        message = (
+            f'{config}: {err}; check the setting names of that module (the'
+            ' config, --cfg-options)'
+        )
     except KeyError as err:
         if 'registry' not in str(err):
             raise

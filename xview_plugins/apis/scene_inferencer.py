@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import warnings
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 import torch
@@ -33,6 +33,11 @@ SLICING_OPTIONS = (
     'max_per_img',
 )
 SCENE_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape')
+# the largest scene read whole (a scene-wide percentile stretch, the
+# full-scene pass): 2**28 pixels, a 16,384-px square, some 10 GB at the
+# 30-40 bytes a pixel the read, stretch and tensor take; streamed scenes have
+# no limit
+MAX_WHOLE_SCENE_PIXELS = 2**28
 # pixels of the picture drawn at a time (matplotlib: some 110 MB)
 DRAW_BAND_PIXELS = 1 << 20
 # how far below a box's top its label can reach, in picture pixels
@@ -139,6 +144,9 @@ class SceneInferencer:
         model.cfg, model.dataset_meta = cfg, {}
         load_detector_checkpoint(model, checkpoint)
         self.class_map = self._class_map(model.dataset_meta, checkpoint)
+        backend = getattr(model, 'detector', model)
+        if hasattr(backend, 'check_classes'):  # an ONNX export
+            backend.check_classes(self.class_map.names, checkpoint)
         self.model = model.to(device).eval()
         self.visualizer = VISUALIZERS.build(
             dict(
@@ -203,14 +211,43 @@ class SceneInferencer:
             and (loader.stretch == 'dtype' or image_dtype(path) == 'uint8')
         )
 
-    def __call__(self, path: Union[str, Path]) -> DetDataSample:
-        """Detections of one scene (``pred_instances`` in scene pixels),
-        streamed tile by tile when :meth:`streams`, else read whole."""
-        if not self.streams(path):
-            return self.predict(self.load(path))
+    def tile_count(self, path: Union[str, Path]) -> int:
+        """The number of tiles the scene is cut into (from its header)."""
         from xview_data.imagery import image_size
 
         width, height = image_size(path)
+        return len(self.model.tiles(height, width))
+
+    def __call__(
+        self,
+        path: Union[str, Path],
+        progress: Optional[Callable[[int], None]] = None,
+    ) -> DetDataSample:
+        """Detections of one scene (``pred_instances`` in scene pixels),
+        streamed tile by tile when :meth:`streams`, else read whole (up to
+        :data:`MAX_WHOLE_SCENE_PIXELS`); ``progress`` is called with the
+        number of tiles of each batch done."""
+        self.model.progress = progress
+        try:
+            return self._detect(path)
+        finally:
+            self.model.progress = None
+
+    def _detect(self, path: Union[str, Path]) -> DetDataSample:
+        from xview_data.errors import InputError
+        from xview_data.imagery import image_size
+
+        width, height = image_size(path)
+        if not self.streams(path):
+            if width * height > MAX_WHOLE_SCENE_PIXELS:
+                raise InputError(
+                    f'{path}: {width} x {height} px is above the'
+                    f' {MAX_WHOLE_SCENE_PIXELS / 1e6:.0f} Mpx read whole (a'
+                    ' percentile stretch of its dtype, or --full-scene, needs'
+                    " the whole scene): set the loader's stretch='dtype' to"
+                    ' stream it tile by tile, or cut the scene'
+                )
+            return self.predict(self.load(path))
         sample = DetDataSample(
             metainfo=dict(
                 img_path=str(path),

@@ -55,4 +55,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f' {done["max_abs_difference"]:.2e}'
         )
 
-    return exit_code_of(work, 'export_onnx', args.config)
+    return exit_code_of(work, 'export_onnx', args.config, args.out)

@@ -129,4 +129,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f'scenes written to {summary["out_dir"]}'
         )
 
-    return exit_code_of(work, 'infer', args.config)
+    return exit_code_of(work, 'infer', args.config, args.out)

@@ -10,6 +10,7 @@ from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from xview_data.errors import InputError, MissingInputError
 from xview_data.formats import (
     attach_images,
     read_xview_geojson,
@@ -63,6 +64,23 @@ class XViewDataset(BaseDetDataset):
         **kwargs,
     ) -> None:
         check_split(split)
+        # 0 would read as "no tiles" and train on whole scenes unnoticed
+        for name, value, least in (
+            ('tile_size', tile_size, 1),
+            ('tile_overlap', tile_overlap, 0),
+        ):
+            if value is not None and (
+                not isinstance(value, int) or value < least
+            ):
+                raise InputError(
+                    f'{type(self).__name__}: {name} must be an integer of at'
+                    f' least {least} (None: whole scenes), not {value!r}'
+                )
+        if not 0 < min_visible <= 1:
+            raise InputError(
+                f'{type(self).__name__}: min_visible must be in (0, 1], not'
+                f' {min_visible!r}'
+            )
         self.split = split
         self.val_fraction = val_fraction
         self.split_seed = split_seed
@@ -87,7 +105,14 @@ class XViewDataset(BaseDetDataset):
         image_root = Path(
             self.data_prefix.get('img', '') or Path(self.ann_file).parent
         )
-        table = attach_images(self.read_table(), image_root)
+        named = self.read_table()
+        table = attach_images(named, image_root)
+        if named.images and not table.images:
+            # an empty dataset would end deep in mmengine (np.concatenate)
+            raise MissingInputError(
+                f'{image_root}: none of the {len(named.images)} images that'
+                f' {self.ann_file} names is there'
+            )
         table = table.restrict_classes(self.class_map.type_ids).clean(
             self.min_size
         )

@@ -9,6 +9,7 @@ from .checkpoint import (
     restore_message_hub,
     revise_state_dict_keys,
     safe_load,
+    state_dict_of,
     to_plain,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     'to_plain',
     'restore_message_hub',
     'safe_load',
+    'state_dict_of',
     'resave_trusted',
     'load_detector_checkpoint',
     'revise_state_dict_keys',

@@ -223,8 +223,13 @@ def resave_trusted(src: str, dst: str) -> None:
 
 def load_from_local(filename: str, map_location: Any = None) -> Any:
     """A loader for mmengine's ``CheckpointLoader``: local paths through
-    :func:`safe_load`."""
-    return safe_load(osp.expanduser(filename), map_location)
+    :func:`safe_load`, a bare state_dict wrapped as ``{'state_dict': ...}``
+    (mmengine's hooks, EMA's among them, read that key), a file without
+    weights refused (:func:`state_dict_of`)."""
+    path = osp.expanduser(filename)
+    checkpoint = safe_load(path, map_location)
+    weights = state_dict_of(checkpoint, path)
+    return checkpoint if weights is not checkpoint else {'state_dict': weights}
 
 
 def register_safe_checkpoint_loader() -> None:
@@ -240,24 +245,56 @@ def register_safe_checkpoint_loader() -> None:
     )
 
 
+def state_dict_of(checkpoint: Any, source: str) -> dict:
+    """The weights of a loaded checkpoint: its ``state_dict``, or the
+    checkpoint itself when it is a bare state_dict (every value a tensor).
+    Anything else (an EMA-only file, a pickled model, a list) is a
+    :class:`CheckpointError` naming what the file holds."""
+    if isinstance(checkpoint, dict):
+        weights = checkpoint.get('state_dict')
+        if isinstance(weights, dict):
+            return weights
+        if checkpoint and all(
+            isinstance(v, torch.Tensor) for v in checkpoint.values()
+        ):
+            return checkpoint
+        held = ', '.join(map(str, list(checkpoint)[:6])) or 'nothing'
+        hint = (
+            ' (EMA weights alone: save the model with its state_dict, e.g.'
+            ' the checkpoints tools/train.py writes)'
+            if any('ema' in str(k).lower() for k in checkpoint)
+            else ''
+        )
+        raise CheckpointError(
+            f"{source}: no 'state_dict' in the checkpoint (it holds"
+            f' {held}){hint}'
+        )
+    raise CheckpointError(
+        f'{source}: not a checkpoint of weights (it holds a'
+        f' {type(checkpoint).__name__})'
+    )
+
+
 def check_state_dict_fits(
     model: torch.nn.Module, state_dict: dict, source: str
 ) -> None:
-    """Refuse a checkpoint whose tensors have other shapes than the model's
-    (mmengine would only warn and leave those layers untrained), e.g. one
-    trained for another number of classes. Keys are matched as loading matches
-    them (``module.`` dropped, the wrapped detector of ``SlicedInference``
-    under ``detector.``)."""
+    """Refuse a checkpoint that does not hold every tensor of the model with
+    its shape: one trained for another number of classes (mmengine would only
+    warn and leave those layers untrained), an official YOLOv7 state_dict not
+    yet converted, a file missing some layers. Keys are matched as loading
+    matches them (``module.`` dropped, the wrapped detector of
+    ``SlicedInference`` under ``detector.``)."""
     own = model.state_dict()
-    mismatched = []
+    mismatched, found = [], set()
     revised = revise_state_dict_keys(state_dict)
     for (key, value), target in zip(state_dict.items(), revised):
         if target not in own and f'detector.{target}' in own:
             target = f'detector.{target}'
-        if (
-            target in own
-            and hasattr(value, 'shape')
-            and tuple(value.shape) != tuple(own[target].shape)
+        if target not in own:
+            continue
+        found.add(target)
+        if hasattr(value, 'shape') and tuple(value.shape) != tuple(
+            own[target].shape
         ):
             mismatched.append(
                 (key, tuple(value.shape), tuple(own[target].shape))
@@ -270,6 +307,22 @@ def check_state_dict_fits(
             f' ({len(mismatched)} tensors differ). Was it trained for another'
             ' number of classes (num_classes / the class map) or another'
             ' architecture? Use the config it was trained with.'
+        )
+    missing = [k for k in own if k not in found]
+    if missing:
+        official = any(
+            re.match(r'(module\.)?model\.\d+\.', k) for k in state_dict
+        )
+        hint = (
+            ' It holds an official YOLOv7 state_dict (model.<i>. keys):'
+            ' convert it first with tools/convert_yolov7_weights.py.'
+            if official
+            else ' Use the config it was trained with.'
+        )
+        raise CheckpointError(
+            f'{source}: the checkpoint does not fit the model: {len(missing)}'
+            f" of the model's {len(own)} tensors are not in it (the first:"
+            f' {missing[0]}); they would run untrained.{hint}'
         )
 
 
@@ -297,14 +350,7 @@ def load_detector_checkpoint(model: torch.nn.Module, path: str) -> dict:
     from mmengine.runner import load_state_dict
 
     checkpoint = safe_load(path)
-    state_dict = (
-        checkpoint.get('state_dict', checkpoint)
-        if isinstance(checkpoint, dict)
-        else None
-    )
-    if not isinstance(state_dict, dict):
-        raise CheckpointError(f'{path}: no state_dict in the checkpoint')
-    state_dict = revise_state_dict_keys(state_dict)
+    state_dict = revise_state_dict_keys(state_dict_of(checkpoint, path))
     check_state_dict_fits(model, state_dict, path)
     load_state_dict(model, state_dict, strict=False)
     meta = checkpoint.get('meta', {}) if isinstance(checkpoint, dict) else {}

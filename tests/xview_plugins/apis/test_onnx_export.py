@@ -235,3 +235,91 @@ def test_a_p6_model_exports_its_lead_head_only(tmp_path):
     ]
     bound = network_tolerance(model, done['max_abs_value'])
     assert done['max_abs_difference'] <= bound
+
+
+def run_infer(argv, capsys):
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def test_an_export_of_another_class_count_is_refused(tmp_path, capsys):
+    """A 13-class export with the 12-class config and checkpoint: one line
+    naming the file and both counts, before any scene is read."""
+    from xview_data.structures import load_class_map
+    from xview_plugins.apis.onnx_export import export_onnx
+
+    thirteen = tmp_path / 'thirteen.py'
+    thirteen.write_text(
+        f"_base_ = ['{TINY}']\nmodel = dict(bbox_head=dict(num_classes=13))\n"
+    )
+    classes = load_class_map('xview60')
+    meta = dict(
+        classes=classes.names[:13], xview_type_ids=classes.type_ids[:13]
+    )
+    checkpoint = tmp_path / 'thirteen.pth'
+    state = build_config_model(str(thirteen)).state_dict()
+    torch.save(
+        dict(state_dict=state, meta=dict(dataset_meta=meta)), checkpoint
+    )
+    onnx_file = export_onnx(
+        str(thirteen), str(checkpoint), str(tmp_path / 'm.onnx'), 64, 1
+    )['out']
+    twelve = tmp_path / 'twelve.pth'
+    meta12 = dict(
+        classes=BENCHMARK12.names, xview_type_ids=BENCHMARK12.type_ids
+    )
+    torch.save(
+        dict(
+            state_dict=build_config_model(TINY).state_dict(),
+            meta=dict(dataset_meta=meta12),
+        ),
+        twelve,
+    )
+    scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
+    code, err = run_infer(
+        [TINY, twelve, scene, '--tile-size', 64, '--overlap', 16,
+         '--backend', 'onnxruntime', '--onnx', onnx_file, '--no-progress',
+         '--out', tmp_path / 'out'],
+        capsys,
+    )  # fmt: skip
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.startswith('error:')]
+    assert len(lines) == 1 and 'Traceback' not in err, err
+    assert (
+        'm.onnx' in lines[0] and '13 classes' in lines[0] and '12' in lines[0]
+    )
+    assert not (tmp_path / 'out').exists()
+
+
+def test_an_export_with_other_class_names_is_refused(
+    exported, tmp_path, capsys
+):
+    checkpoint, done, _ = exported
+    renamed = tmp_path / 'renamed.pth'
+    saved = torch.load(checkpoint, weights_only=True)
+    names = list(saved['meta']['dataset_meta']['classes'])
+    saved['meta']['dataset_meta']['classes'] = names[::-1]
+    torch.save(saved, renamed)
+    scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
+    code, err = run_infer(
+        [TINY, renamed, scene, '--tile-size', 64, '--overlap', 16,
+         '--backend', 'onnxruntime', '--onnx', done['out'], '--no-progress',
+         '--out', tmp_path / 'out'],
+        capsys,
+    )  # fmt: skip
+    assert code == 2 and 'exported with the classes' in err, err
+
+
+def test_a_tile_size_the_network_cannot_take_is_refused_at_export(
+    exported, tmp_path, capsys
+):
+    checkpoint, _, _ = exported
+    main = runpy.run_path(str(ROOT / 'tools' / 'deploy' / 'export_onnx.py'))[
+        'main'
+    ]
+    out = tmp_path / 'm.onnx'
+    code = main([str(a) for a in [TINY, checkpoint, out, '--tile-size', 100]])
+    err = capsys.readouterr().err
+    assert code == 2 and '--tile-size 100' in err and '96 or 128' in err, err
+    assert not out.exists()

@@ -214,3 +214,48 @@ def test_a_checkpoint_without_type_ids_is_refused(tmp_path):
     torch.save(dict(state_dict=yolov7_tiny_state(12)), path)
     with pytest.raises(CheckpointError, match='xview_type_ids'):
         SceneInferencer(TINY, str(path))
+
+
+@pytest.mark.parametrize('dtype', ['uint8', 'uint16'])
+def test_progress_counts_the_tiles_of_a_scene(checkpoint, tmp_path, dtype):
+    """Streamed or read whole, every tile is counted as its batch ends: a
+    huge scene shows it is working long before it is done."""
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    scene = write_tif(tmp_path / 'scene.tif', 200, 130, dtype=dtype)
+    inferencer = SceneInferencer(
+        TINY, str(checkpoint), tile_size=64, overlap=16, batch_size=3
+    )
+    done = []
+    inferencer(scene, done.append)
+    # 4 x 3 tiles of 64 px with a stride of 48, in batches of 3
+    assert inferencer.tile_count(scene) == 12
+    assert done == [3, 3, 3, 3]
+    assert inferencer.model.progress is None  # the callback does not stay
+
+
+def test_memory_is_refused_before_it_is_taken(checkpoint, tmp_path):
+    """A 20,000-px tile on a 1,024-px scene; a declared 200,000-px square
+    uint16 scene (a percentile stretch reads it whole): one error each,
+    before any pixel is read."""
+    import rasterio
+
+    from xview_data.errors import InputError
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    small = write_tif(tmp_path / 'small.tif', 1024, 1024)
+    huge_tiles = SceneInferencer(TINY, str(checkpoint), tile_size=20000)
+    with pytest.raises(InputError, match='tile-size 5792 or less'):
+        huge_tiles(small)
+    huge = tmp_path / 'huge.tif'
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), rasterio.open(
+        huge, 'w', driver='GTiff', width=200_000, height=200_000, count=3,
+        dtype='uint16', tiled=True, sparse_ok=True, bigtiff='YES',
+    ):  # fmt: skip
+        pass  # declared, never written: its tile index only (7 MB)
+    inferencer = SceneInferencer(TINY, str(checkpoint), tile_size=640)
+    assert inferencer.tile_count(huge) == 348**2  # stride 576, last flush
+    with pytest.raises(
+        InputError, match="huge.tif: 200000 x 200000.*stretch='dtype'"
+    ):
+        inferencer(huge)

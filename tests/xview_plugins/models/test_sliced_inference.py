@@ -102,6 +102,47 @@ def yolov7_tiny_wrapper(**kwargs):
     ).eval()
 
 
+@pytest.mark.parametrize('height, width', [(80, 100), (1, 1), (150, 37)])
+def test_no_detection_leaves_the_scene_or_has_zero_area(height, width):
+    """An untrained network finds boxes everywhere, in the padding past the
+    scene's edge too: every box kept lies in the scene with positive area."""
+    torch.manual_seed(0)
+    wrapper = yolov7_tiny_wrapper()
+    with torch.no_grad():
+        found = wrapper.predict_scene(torch.rand(3, height, width) * 255)
+    boxes = found.bboxes
+    assert len(boxes) > 0
+    assert (boxes[:, 2] > boxes[:, 0]).all() and (
+        boxes[:, 3] > boxes[:, 1]
+    ).all()
+    assert boxes[:, 0::2].min() >= 0 and boxes[:, 0::2].max() <= width
+    assert boxes[:, 1::2].min() >= 0 and boxes[:, 1::2].max() <= height
+
+
+@MODELS.register_module(force=True)
+class FixedBoxesDetector(BrightSpotDetector):
+    """Test double: the same two boxes in every tile."""
+
+    def predict(self, inputs, samples, rescale=True):
+        for sample in samples:
+            sample.pred_instances = InstanceData(
+                bboxes=torch.tensor([[50.0, 50, 60, 60], [35, 25, 45, 35]]),
+                scores=torch.tensor([0.9, 0.8]),
+                labels=torch.tensor([0, 0]),
+            )
+        return samples
+
+
+def test_a_box_wholly_in_the_padding_is_dropped():
+    wrapper = SlicedInference(
+        dict(type='FixedBoxesDetector'), tile_size=64, overlap=8
+    ).eval()
+    # on a 30 x 40 scene the first box lies in the padding (clamped, it would
+    # be the zero-area box 40 30 40 30), the second is clipped to the scene
+    found = wrapper.predict_scene(torch.zeros(3, 30, 40))
+    assert found.bboxes.tolist() == [[35.0, 25.0, 40.0, 30.0]]
+
+
 def test_batched_tiles_give_the_same_detections_as_one_by_one():
     wrapper = SlicedInference(
         dict(type='BrightSpotDetector'),

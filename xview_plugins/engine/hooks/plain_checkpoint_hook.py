@@ -5,6 +5,7 @@ from mmengine.registry import HOOKS
 from ...utils.checkpoint import (
     check_state_dict_fits,
     restore_message_hub,
+    state_dict_of,
     to_plain,
 )
 
@@ -33,9 +34,7 @@ class PlainCheckpointHook(Hook):
             if is_model_wrapper(runner.model)
             else runner.model
         )
-        state_dict = checkpoint.get('state_dict', checkpoint)
-        if isinstance(state_dict, dict):
-            source = runner.cfg.get('load_from') or 'checkpoint'
-            check_state_dict_fits(model, state_dict, str(source))
+        source = str(runner.cfg.get('load_from') or 'checkpoint')
+        check_state_dict_fits(model, state_dict_of(checkpoint, source), source)
         if isinstance(checkpoint.get('message_hub'), dict):
             restore_message_hub(checkpoint['message_hub'])

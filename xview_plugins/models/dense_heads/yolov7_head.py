@@ -13,7 +13,7 @@ from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from ..layers.yolov7_blocks import ImplicitA, ImplicitM
-from ..utils.post_processing import post_process
+from ..utils.post_processing import check_test_cfg, post_process
 
 # ComputeLossAuxOTA's weight of the auxiliary outputs' terms
 AUX_WEIGHT = 0.25
@@ -119,13 +119,15 @@ class YOLOv7Head(BaseDenseHead):
                 dict(self.train_cfg.assigner, neighbour_range=1.0),
             )
         )
-        self.test_cfg = ConfigDict(
-            test_cfg
-            or dict(
-                multi_label=True,
-                score_thr=0.001,
-                nms=dict(type='nms', iou_threshold=0.65),
-                max_per_img=300,
+        self.test_cfg = check_test_cfg(
+            ConfigDict(
+                test_cfg
+                or dict(
+                    multi_label=True,
+                    score_thr=0.001,
+                    nms=dict(type='nms', iou_threshold=0.65),
+                    max_per_img=300,
+                )
             )
         )
         self._init_biases()

@@ -64,6 +64,47 @@ class ONNXRuntimeDetector(BaseDetector):
         self.fixed_batch = shape[0]
         # (height, width) the network was exported for (None: any)
         self.fixed_input_size = tuple(shape[2:]) if all(shape[2:]) else None
+        self.exported_classes = self._check_class_count()
+
+    def _check_class_count(self) -> list:
+        """The class names the export recorded, after refusing a file
+        exported for another number of classes than the config's head (its
+        outputs would be decoded as the wrong classes) or one that does not
+        say (not written by this package's export)."""
+        import json
+
+        from xview_data.errors import InputError
+
+        props = self.session.get_modelmeta().custom_metadata_map
+        recorded = props.get('xview_plugins.num_classes')
+        if recorded is None:
+            raise InputError(
+                f'{self.onnx_file}: the file does not record the classes it'
+                ' was exported for: export it again with'
+                ' tools/deploy/export_onnx.py'
+            )
+        if int(recorded) != self.bbox_head.num_classes:
+            raise InputError(
+                f'{self.onnx_file}: exported for {recorded} classes, but the'
+                f" config's head has {self.bbox_head.num_classes}: run it"
+                ' with the config (and checkpoint) it was exported from'
+            )
+        return json.loads(props.get('xview_plugins.classes', '[]'))
+
+    def check_classes(self, classes, source: str) -> None:
+        """Refuse a checkpoint whose class names (its ``dataset_meta``)
+        differ from those the ONNX file was exported with."""
+        from xview_data.errors import InputError
+
+        if self.exported_classes and list(classes) != list(
+            self.exported_classes
+        ):
+            raise InputError(
+                f'{self.onnx_file}: exported with the classes'
+                f' {self.exported_classes[:3]}..., but {source} names'
+                f' {list(classes)[:3]}...: use the checkpoint it was'
+                ' exported from'
+            )
 
     @staticmethod
     def _head_weights_only(module, state_dict, prefix, *args) -> None:

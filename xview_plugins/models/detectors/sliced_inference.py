@@ -18,6 +18,7 @@ from mmengine.logging import print_log
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from xview_data.errors import InputError
 from xview_data.geometry import window_starts
 
 from ...utils.checkpoint import revise_state_dict_keys
@@ -38,6 +39,12 @@ class SlicedInference(BaseDetector):
     detection above ``score_thr`` is kept unless ``max_per_img`` caps them,
     and then the number dropped is logged.
 
+    Memory is bounded before anything is allocated: a batch of tiles holds
+    at most ``max_batch_pixels`` pixels (by default 2**25, e.g. 8 tiles of
+    2048 px; YOLOv7-tiny takes some 220 bytes a pixel), else the scene is
+    refused with the tile size that fits. ``progress``, when set, is called
+    with the number of tiles of each batch done.
+
     The scene reaches this wrapper unnormalized (its data preprocessor only
     stacks the pixels); each batch of tiles goes through the wrapped detector's
     own preprocessor. Checkpoints of the wrapped detector load as they are.
@@ -55,6 +62,7 @@ class SlicedInference(BaseDetector):
         max_per_img: Optional[int] = None,
         full_scene: bool = False,
         pad_value: Optional[float] = None,
+        max_batch_pixels: int = 2**25,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
     ) -> None:
@@ -87,6 +95,8 @@ class SlicedInference(BaseDetector):
             )
         self.overlap = overlap
         self.batch_size = batch_size
+        self.max_batch_pixels = max_batch_pixels
+        self.progress: Optional[Callable[[int], None]] = None
         self.merge = merge
         self.test_cfg = nms_test_cfg(score_thr, iou_threshold, max_per_img)
         # class by class (mmcv's offset trick rounds coordinates by how far the
@@ -176,7 +186,10 @@ class SlicedInference(BaseDetector):
         """Detections above ``score_thr`` of an image covering ``window``
         ``(x1, y1, x2, y2)`` of the scene (a tile; or the whole scene, at
         ``scale``), in scene pixels, clipped to the window: a tile sees nothing
-        beyond itself, nor past the scene's edge."""
+        beyond itself, nor past the scene's edge. A box left without area (one
+        found in the padding past the edge, clamped onto it) is dropped: it
+        shows nothing of the scene, NMS cannot merge it and a scorer counts it
+        as a false positive."""
         found = found[found.scores >= self.test_cfg.score_thr]
         x1, y1, x2, y2 = window
         boxes = found.bboxes / scale + found.bboxes.new_tensor(
@@ -184,8 +197,11 @@ class SlicedInference(BaseDetector):
         ).repeat(2)
         boxes[:, 0::2] = boxes[:, 0::2].clamp(x1, x2)
         boxes[:, 1::2] = boxes[:, 1::2].clamp(y1, y2)
+        kept = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
         return InstanceData(
-            bboxes=boxes, scores=found.scores, labels=found.labels
+            bboxes=boxes[kept],
+            scores=found.scores[kept],
+            labels=found.labels[kept],
         )
 
     def _pad(self, crop: Tensor) -> Tensor:
@@ -283,6 +299,7 @@ class SlicedInference(BaseDetector):
         prepares the next batch while the network runs."""
         batch_size = batch_size or self.batch_size
         corners = self.tiles(height, width)
+        self._check_memory(width, height, min(batch_size, len(corners)))
         batches = [
             corners[start : start + batch_size]
             for start in range(0, len(corners), batch_size)
@@ -298,8 +315,25 @@ class SlicedInference(BaseDetector):
                     self._in_scene(tile, self._window(c, width, height))
                     for c, tile in zip(batch, self._run(images))
                 ]
+                if self.progress is not None:
+                    self.progress(len(batch))
                 boundary = batches[number + 1][0][1] if later else -1.0
                 yield InstanceData.cat(found), boundary
+
+    def _check_memory(self, width: int, height: int, tiles: int) -> None:
+        """Refuse, before any allocation, a batch of ``tiles`` tiles above
+        ``max_batch_pixels`` (e.g. a 20,000-px tile padding a 1,024-px
+        scene)."""
+        pixels = tiles * self.tile_size**2
+        if pixels > self.max_batch_pixels:
+            fits = int((self.max_batch_pixels / tiles) ** 0.5)
+            raise InputError(
+                f'{tiles} tile(s) of {self.tile_size} px for this'
+                f' {width} x {height} scene make {pixels / 1e6:.0f} Mpx a'
+                f' batch, above the {self.max_batch_pixels / 1e6:.0f} Mpx'
+                f' limit (max_batch_pixels): use --tile-size {fits} or less,'
+                ' a smaller --batch-size, or raise the limit in the config'
+            )
 
     def _merge_parts(
         self, parts: Iterable[tuple[InstanceData, float]]

@@ -119,15 +119,12 @@ class SlidingWindowDetector(BaseDetector):
         """mmengine's initialization; a ``Pretrained`` checkpoint is first
         checked to fit (mmengine loads it non-strictly)."""
         if self.init_cfg and self.init_cfg.get('type') == 'Pretrained':
-            from ...utils.checkpoint import safe_load
+            from ...utils.checkpoint import safe_load, state_dict_of
 
             path = self.init_cfg['checkpoint']
-            checkpoint = safe_load(path)
             check_state_dict_fits(
                 self,
-                revise_state_dict_keys(
-                    checkpoint.get('state_dict', checkpoint)
-                ),
+                revise_state_dict_keys(state_dict_of(safe_load(path), path)),
                 path,
             )
         super().init_weights()

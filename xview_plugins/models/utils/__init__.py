@@ -1,6 +1,7 @@
 from .box_fusion import weighted_box_fusion
 from .incremental_nms import IncrementalNMS
 from .post_processing import (
+    check_test_cfg,
     classwise_nms,
     nms_test_cfg,
     post_process,
@@ -10,6 +11,7 @@ from .post_processing import (
 __all__ = [
     'IncrementalNMS',
     'weighted_box_fusion',
+    'check_test_cfg',
     'classwise_nms',
     'nms_test_cfg',
     'post_process',

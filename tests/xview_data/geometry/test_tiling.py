@@ -1,0 +1,34 @@
+"""The tile grid: every pixel covered, the last window flush with the edge,
+no step longer than the stride."""
+
+import numpy as np
+import pytest
+
+from xview_data.geometry import window_starts
+
+
+@pytest.mark.parametrize(
+    'length, size, stride',
+    [
+        (65, 64, 64),  # one pixel past a window: a second, flush one
+        (64, 64, 48),
+        (30, 64, 48),  # shorter than a window: one, padded past the edge
+        (1000, 320, 288),
+        (1001, 320, 288),
+        (961, 320, 320),
+        (1, 1, 1),
+    ],
+)
+def test_windows_cover_every_pixel_and_end_at_the_edge(length, size, stride):
+    starts = window_starts(length, size, stride)
+    covered = np.zeros(length, bool)
+    for start in starts:
+        covered[start : start + size] = True
+    assert covered.all()
+    assert starts[0] == 0 and starts[-1] == max(0, length - size)
+    assert all(0 < b - a <= stride for a, b in zip(starts, starts[1:]))
+
+
+def test_nonpositive_sizes_are_refused():
+    with pytest.raises(ValueError):
+        window_starts(100, 0, 10)
