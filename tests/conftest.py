@@ -199,20 +199,60 @@ def run_tool(name, *args, timeout=600, env=None) -> str:
     )
 
 
+def convert_command(*args) -> list[str]:
+    """The command line ``tools/convert_annotations.py ARGS --no-progress``."""
+    return [
+        sys.executable,
+        str(ROOT / 'tools' / 'convert_annotations.py'),
+        *map(str, args),
+        '--no-progress',
+    ]
+
+
 def run_convert(*args, **kwargs) -> subprocess.CompletedProcess:
     """``tools/convert_annotations.py ARGS --no-progress``, whatever its exit
     status."""
     return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / 'tools' / 'convert_annotations.py'),
-            *map(str, args),
-            '--no-progress',
-        ],
-        capture_output=True,
-        text=True,
-        **kwargs,
+        convert_command(*args), capture_output=True, text=True, **kwargs
     )
+
+
+def run_main(tool: str, argv, capsys) -> tuple[int, str]:
+    """``tools/<tool>``'s main() in this process (imports paid once): its
+    exit code and stderr."""
+    import runpy
+
+    main = runpy.run_path(str(ROOT / 'tools' / tool))['main']
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def assert_one_error_line(code: int, err: str, *words: str) -> str:
+    """A refusal: exit code 2, one ``error:`` line holding ``words``, no
+    traceback. Returns the line."""
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.startswith('error:')]
+    assert len(lines) == 1 and 'Traceback' not in err, err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def save_checkpoint(path: Path, state: dict, class_map=None) -> Path:
+    """A checkpoint as tools/train.py writes one: the weights and the class
+    names and xView type ids (``class_map``, default the benchmark's 12) in
+    ``meta.dataset_meta``."""
+    import torch
+
+    from xview_data.structures import BENCHMARK12
+
+    class_map = class_map or BENCHMARK12
+    meta = dict(
+        classes=tuple(class_map.names),
+        xview_type_ids=tuple(class_map.type_ids),
+    )
+    torch.save(dict(state_dict=state, meta=dict(dataset_meta=meta)), path)
+    return path
 
 
 def build_config_model(config):

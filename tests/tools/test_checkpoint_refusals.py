@@ -5,14 +5,20 @@ and without output."""
 
 import os
 import pickle
-import runpy
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from tests.conftest import ROOT, TINY, write_tif, yolov7_tiny_state
+from tests.conftest import (
+    ROOT,
+    TINY,
+    assert_one_error_line,
+    run_main,
+    write_tif,
+    yolov7_tiny_state,
+)
 
 FFNN = str(ROOT / 'configs' / 'classification' / 'ffnn_base.py')
 
@@ -86,24 +92,11 @@ def bad_checkpoints(tmp_path_factory):
     }
 
 
-def run_main(tool, argv, capsys):
-    """A tool's main() in this process (imports paid once), its exit code and
-    stderr."""
-    main = runpy.run_path(str(ROOT / 'tools' / tool))['main']
-    code = main([str(a) for a in argv])
-    return code, capsys.readouterr().err
-
-
 def assert_one_line_refusal(code, err, words):
-    assert code == 2, err
-    lines = [line for line in err.splitlines() if line.startswith('error:')]
-    assert len(lines) == 1 and 'Traceback' not in err, err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
+    line = assert_one_error_line(code, err, *words)
     if 'corrupt' in words:
-        assert (
-            '--trust' not in lines[0]
-        )  # not steered to the security escape hatch
+        # not steered to the security escape hatch
+        assert '--trust' not in line
 
 
 KINDS = [

@@ -12,27 +12,19 @@ import sys
 import pytest
 import torch
 
-from tests.conftest import ROOT, TINY, write_tif, yolov7_tiny_state
+from tests.conftest import (
+    ROOT,
+    TINY,
+    save_checkpoint,
+    write_tif,
+    yolov7_tiny_state,
+)
 
 
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    from xview_data.structures import BENCHMARK12
-
-    torch.save(
-        dict(
-            state_dict=yolov7_tiny_state(12),
-            meta=dict(
-                dataset_meta=dict(
-                    classes=tuple(BENCHMARK12.names),
-                    xview_type_ids=tuple(BENCHMARK12.type_ids),
-                )
-            ),
-        ),
-        path,
-    )
-    return path
+    return save_checkpoint(path, yolov7_tiny_state(12))
 
 
 def infer(argv, capsys):

@@ -7,42 +7,29 @@ and exit code 2, with nothing partial left."""
 import contextlib
 import hashlib
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from tests.conftest import (
     ROOT,
     TINY,
+    assert_one_error_line,
+    convert_command,
     run_convert,
+    run_main,
+    save_checkpoint,
     write_geojson,
     write_tif,
     yolov7_tiny_state,
 )
 from xview_data.io import output_lock
-from xview_data.structures import BENCHMARK12
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def run_main(tool, argv, capsys):
-    main = runpy.run_path(str(ROOT / 'tools' / tool))['main']
-    code = main([str(a) for a in argv])
-    return code, capsys.readouterr().err
-
-
-def assert_one_error_line(code, err, *words):
-    assert code == 2, err
-    lines = [line for line in err.splitlines() if line.startswith('error:')]
-    assert len(lines) == 1 and 'Traceback' not in err, err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
 
 
 def no_leftovers(folder: Path) -> list:
@@ -57,19 +44,7 @@ def no_leftovers(folder: Path) -> list:
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('ckpt') / 'tiny.pth'
-    torch.save(
-        dict(
-            state_dict=yolov7_tiny_state(12),
-            meta=dict(
-                dataset_meta=dict(
-                    classes=tuple(BENCHMARK12.names),
-                    xview_type_ids=tuple(BENCHMARK12.type_ids),
-                )
-            ),
-        ),
-        path,
-    )
-    return path
+    return save_checkpoint(path, yolov7_tiny_state(12))
 
 
 def infer_args(checkpoint, scene, out, *extra):
@@ -290,29 +265,16 @@ def test_two_runs_started_together_into_one_folder_one_is_refused(
     annotations, tmp_path
 ):
     out = tmp_path / 'out'
-    command = [
-        sys.executable,
-        str(ROOT / 'tools' / 'convert_annotations.py'),
-        str(annotations),
-        str(out),
-        '--from',
-        'xview',
-        '--to',
-        'coco',
-        'yolo',
-        '--images',
-        str(tmp_path / 'img'),
-        '--chip-size',
-        '32',
-        '--keep-empty',
-        '--no-progress',
-    ]
+    command = convert_command(
+        annotations, out, '--from', 'xview', '--to', 'coco', 'yolo',
+        '--images', tmp_path / 'img', '--chip-size', 32, '--keep-empty',
+    )  # fmt: skip
     runs = [
         subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    codes = sorted(run.wait() for run in runs)
-    errors = [run.stderr.read() for run in runs]
+    errors = [run.communicate()[1] for run in runs]
+    codes = sorted(run.returncode for run in runs)
     # whichever comes second finds OUT locked or already written: never two
     # runs reporting success with one output lost
     assert codes == [0, 2], errors
