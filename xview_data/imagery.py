@@ -19,7 +19,10 @@ README):
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import shutil
 import warnings
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -328,9 +331,18 @@ def write_geotiff(
     )
     if transform is not None and crs is not None:
         profile.update(transform=transform, crs=crs)
-    with warnings.catch_warnings():
-        warnings.simplefilter(
-            'ignore', category=rasterio.errors.NotGeoreferencedWarning
-        )
-        with rasterio.open(path, 'w', **profile) as dst:
-            dst.write(rgb)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                'ignore', category=rasterio.errors.NotGeoreferencedWarning
+            )
+            with rasterio.open(path, 'w', **profile) as dst:
+                dst.write(rgb)
+    except rasterio.errors.RasterioIOError as err:
+        # GDAL reports a failed write without an errno: a full disk is told
+        # apart by the space left, so that the tools can say what to do
+        if shutil.disk_usage(Path(path).parent).free < rgb.nbytes:
+            raise OSError(
+                errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)
+            ) from err
+        raise

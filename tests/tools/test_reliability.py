@@ -350,10 +350,16 @@ def run_each_tool(tool, out, checkpoint, annotations, tmp_path, capsys):
             ],
             capsys,
         )
+    if tool == 'synth':
+        return run_main(
+            'make_synthetic_xview.py',
+            [out, '--num-images', 2, '--size', 256],
+            capsys,
+        )
     raise ValueError(tool)
 
 
-TOOLS = ['convert', 'infer', 'score', 'export']
+TOOLS = ['convert', 'infer', 'score', 'export', 'synth']
 
 
 @pytest.mark.parametrize('tool', TOOLS)
@@ -381,8 +387,14 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(
         assert list(folder.iterdir()) == []
 
 
-def test_train_on_a_full_disk_is_one_line(synthetic_release, tmp_path):
-    with mounted_tmpfs(tmp_path / 'small', '16k') as folder:
+@pytest.mark.parametrize('disk', ['full', 'read-only'])
+def test_train_on_a_full_or_read_only_disk_is_one_line(
+    disk, synthetic_release, tmp_path
+):
+    words = {'full': 'the disk is full', 'read-only': 'read-only file system'}
+    with mounted_tmpfs(
+        tmp_path / 'small', '16k', read_only=disk == 'read-only'
+    ) as folder:
         result = subprocess.run(
             [
                 sys.executable,
@@ -402,7 +414,7 @@ def test_train_on_a_full_disk_is_one_line(synthetic_release, tmp_path):
             cwd=tmp_path,
             timeout=600,
         )
-    assert_one_error_line(result.returncode, result.stderr, 'the disk is full')
+    assert_one_error_line(result.returncode, result.stderr, words[disk])
 
 
 @pytest.mark.parametrize('tool', TOOLS)
@@ -550,3 +562,38 @@ def test_convert_refuses_a_visible_fraction_above_one(annotations, tmp_path):
     assert_one_error_line(
         result.returncode, result.stderr, '--min-visible', '1.5'
     )
+
+
+def test_train_never_starts_from_weights_in_its_own_work_dir(
+    checkpoint, synthetic_release, tmp_path, capsys, monkeypatch
+):
+    """A new run writes (and, past max_keep_ckpts, deletes) epoch_<n>.pth
+    in its work dir: load_from there is refused; resuming is not."""
+    monkeypatch.chdir(tmp_path)
+    work = tmp_path / 'w'
+    work.mkdir()
+    start = work / 'epoch_1.pth'
+    start.write_bytes(checkpoint.read_bytes())
+    code, err = run_main(
+        'train.py',
+        train_args(synthetic_release, work, f'load_from={start}'),
+        capsys,
+    )
+    assert_one_error_line(
+        code, err, 'would overwrite the input', 'epoch_1.pth'
+    )
+    assert digest(start) == digest(checkpoint)
+
+
+def test_the_progress_bar_counts_tiles(checkpoint, tmp_path, capsys):
+    """Two scenes of 4 x 3 and 2 x 2 tiles: one bar of 16 tiles, which
+    moves within a scene."""
+    first = write_tif(tmp_path / 'in' / 'a.tif', 200, 130)
+    second = write_tif(tmp_path / 'in' / 'b.tif', 96, 96)
+    args = infer_args(checkpoint, first, tmp_path / 'out', '--batch-size', 3)
+    args.remove('--no-progress')
+    args.insert(3, second)
+    code, err = run_main('infer.py', args, capsys)
+    assert code == 0, err
+    assert 'tiles: 100%' in err and '16/16' in err
+    assert '3/16' in err  # the first batch of the first scene

@@ -240,6 +240,12 @@ def prepare_train_config(args: argparse.Namespace) -> Config:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    if cfg.get('load_from') and not cfg.get('resume'):
+        # a new run writes epoch_<n>.pth into its work dir and deletes the
+        # oldest (max_keep_ckpts): the weights it starts from stay outside
+        from xview_data.io import ensure_not_input
+
+        ensure_not_input(cfg.work_dir, cfg.load_from)
     return cfg
 
 

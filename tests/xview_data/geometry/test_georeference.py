@@ -29,7 +29,23 @@ def test_a_box_edge_is_a_pixel_corner_through_the_transform():
 
 
 def test_no_georeference_gives_no_rings():
+    affine = Affine(0.5, 0.0, 10.0, 0.0, -0.5, 20.0)
     assert lonlat_rings(np.zeros((1, 4)), None, None) is None
+    assert lonlat_rings(np.zeros((1, 4)), affine, None) is None
+    assert lonlat_rings(np.zeros((1, 4)), None, CRS.from_epsg(4326)) is None
+
+
+def test_another_geographic_crs_is_reprojected_to_wgs84():
+    """NAD27 degrees are not WGS84 degrees (tens of metres apart in the
+    US): they go through the reprojection like projected coordinates."""
+    from rasterio.warp import transform as reproject
+
+    nad27 = CRS.from_epsg(4267)
+    affine = Affine(0.001, 0.0, -100.0, 0.0, -0.001, 40.0)
+    ring = lonlat_rings(np.array([[0.0, 0.0, 10.0, 10.0]]), affine, nad27)[0]
+    lon, lat = reproject(nad27, 'EPSG:4326', [-99.99], [39.99])
+    assert ring[2].tolist() == [round(lon[0], 7), round(lat[0], 7)]
+    assert abs(ring[2][0] - -99.99) > 1e-5  # the datum shift is seen
 
 
 def write(path, **profile):

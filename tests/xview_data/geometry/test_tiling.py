@@ -17,6 +17,7 @@ from xview_data.geometry import window_starts
         (1001, 320, 288),
         (961, 320, 320),
         (1, 1, 1),
+        (66, 64, 3),  # no start past length - size, even on the stride
     ],
 )
 def test_windows_cover_every_pixel_and_end_at_the_edge(length, size, stride):
@@ -29,6 +30,16 @@ def test_windows_cover_every_pixel_and_end_at_the_edge(length, size, stride):
     assert all(0 < b - a <= stride for a, b in zip(starts, starts[1:]))
 
 
-def test_nonpositive_sizes_are_refused():
-    with pytest.raises(ValueError):
-        window_starts(100, 0, 10)
+@pytest.mark.parametrize('size, stride', [(0, 10), (10, 0), (-1, 5)])
+def test_nonpositive_sizes_are_refused(size, stride):
+    with pytest.raises(ValueError, match='must be positive'):
+        window_starts(100, size, stride)
+
+
+def test_a_box_outside_the_window_is_never_kept():
+    from xview_data.geometry import clip_to_window
+
+    boxes = np.array([[0.0, 0.0, 10, 10], [50, 50, 60, 60], [8, 8, 12, 12]])
+    keep, clipped = clip_to_window(boxes, (0, 0, 10, 10), min_visible=0.0)
+    assert keep.tolist() == [0, 2]
+    assert clipped.tolist() == [[0, 0, 10, 10], [8, 8, 10, 10]]
