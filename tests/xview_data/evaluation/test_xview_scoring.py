@@ -275,3 +275,55 @@ def test_degenerate_boxes_never_match():
         gt((0, 18, 0, 0, 10, 10), (0, 18, 60, 60, 50, 70)),
     )
     assert cancel.precision[18] == 0.0 and cancel.ap[18] == 0.0
+
+
+def brute_force_pairs(det, det_group, gt, gt_group, t):
+    """Every (detection, ground truth) pair of one group with IoU >= t, by
+    the full IoU matrix."""
+    x1 = np.maximum(det[:, None, 0], gt[None, :, 0])
+    y1 = np.maximum(det[:, None, 1], gt[None, :, 1])
+    x2 = np.minimum(det[:, None, 2], gt[None, :, 2])
+    y2 = np.minimum(det[:, None, 3], gt[None, :, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = lambda b: (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])  # noqa: E731
+    union = area(det)[:, None] + area(gt)[None, :] - inter
+    iou = inter / np.maximum(union, 1e-12)
+    same = det_group[:, None] == gt_group[None, :]
+    return set(zip(*np.nonzero((iou >= t) & same)))
+
+
+@pytest.mark.parametrize('t', [0.1, 0.5, 0.9])
+def test_the_candidate_search_misses_no_pair_that_reaches_the_threshold(t):
+    """The scorer looks up candidate ground truth by bands of y1 and ranges
+    of x1 (a superset of the pairs that can match): on boxes of every size
+    and aspect, and detections placed near the threshold, it holds every pair
+    the full IoU matrix finds."""
+    from xview_data.evaluation.xview_scoring import _candidate_pairs
+
+    rng = np.random.default_rng(int(t * 10))
+    for _ in range(30):
+        n = int(rng.integers(5, 60))
+        xy = rng.uniform(0, 300, (n, 2))
+        wh = np.exp(rng.uniform(np.log(0.5), np.log(120), (n, 2)))
+        gt = np.concatenate([xy, xy + wh], 1)
+        gt_group = rng.integers(0, 3, n)
+        # detections: ground truth moved and scaled by up to its own size
+        # (many near the threshold), and some anywhere
+        pick = rng.integers(0, n, 2 * n)
+        shift = rng.uniform(-0.6, 0.6, (2 * n, 2)) * wh[pick]
+        scale = np.exp(rng.uniform(-0.7, 0.7, (2 * n, 2)))
+        centre = (gt[pick, :2] + gt[pick, 2:]) / 2 + shift
+        half = wh[pick] * scale / 2
+        det = np.concatenate([centre - half, centre + half], 1)
+        det_group = np.where(
+            rng.random(2 * n) < 0.8, gt_group[pick], rng.integers(0, 3, 2 * n)
+        )
+        q_det, starts, ends, order = _candidate_pairs(
+            det, det_group, gt, gt_group, t
+        )
+        found = {
+            (int(d), int(order[k]))
+            for d, s, e in zip(q_det, starts, ends)
+            for k in range(s, e)
+        }
+        assert brute_force_pairs(det, det_group, gt, gt_group, t) <= found

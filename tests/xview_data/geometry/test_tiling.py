@@ -43,3 +43,12 @@ def test_a_box_outside_the_window_is_never_kept():
     keep, clipped = clip_to_window(boxes, (0, 0, 10, 10), min_visible=0.0)
     assert keep.tolist() == [0, 2]
     assert clipped.tolist() == [[0, 0, 10, 10], [8, 8, 10, 10]]
+
+
+def test_a_sub_pixel_box_inside_the_window_is_wholly_visible():
+    """The visible fraction divides by the box's own area, however small."""
+    from xview_data.geometry import clip_to_window
+
+    boxes = np.array([[2.0, 2.0, 2.5, 2.5], [9.8, 3.0, 10.2, 3.4]])
+    keep, _ = clip_to_window(boxes, (0, 0, 10, 10), min_visible=0.6)
+    assert keep.tolist() == [0]  # the second is half outside
