@@ -26,7 +26,8 @@ def test_malformed_features_are_skipped_and_counted(tmp_path):
             ('', 73, '1.tif'),  # empty bounds
             ('10,10,40,30', 99, '1.tif'),  # unknown type_id
             ('10,10,40,30', 82, '1.tif'),  # not scored
-            ('10,10,10,30', 18, '1.tif'),  # zero area
+            ('10,10,10,30', 18, '1.tif'),  # zero area (width)
+            ('10,30,40,30', 18, '1.tif'),  # zero area (height): not inverted
             ('10,10,40,30', 18, '../../x.tif'),  # path traversal
             ('10,10,40,30', 18, '/etc/x.tif'),  # absolute
             ('10,10,40,30', 18, '1.tif', 0),  # duplicate feature_id 0
@@ -42,7 +43,7 @@ def test_malformed_features_are_skipped_and_counted(tmp_path):
         'empty bounds_imcoords': 1,
         'unknown type_id': 2,
         'not-scored type_id (75/82/87)': 1,
-        'zero-area box': 1,
+        'zero-area box': 2,
         'unsafe or missing image_id': 3,
         'duplicate feature_id': 1,
         'feature without properties': 1,
