@@ -544,6 +544,24 @@ def test_infer_refuses_settings_that_cannot_work(
     assert not (tmp_path / 'out').exists()
 
 
+def test_a_bad_threshold_is_refused_on_any_detector(
+    synthetic_release, tmp_path, capsys, monkeypatch
+):
+    """mmdet's own heads too (RTMDet): checked before anything is built."""
+    monkeypatch.chdir(tmp_path)
+    config = ROOT / 'configs' / 'rtmdet-tiny_synthetic-xview.py'
+    code, err = run_main(
+        'test.py',
+        [
+            config, tmp_path / 'absent.pth', '--work-dir', tmp_path / 'w',
+            '--data-root', synthetic_release,
+            '--cfg-options', 'model.test_cfg.score_thr=abc',
+        ],
+        capsys,
+    )  # fmt: skip
+    assert_one_error_line(code, err, 'score_thr', 'abc')
+
+
 def test_convert_refuses_a_visible_fraction_above_one(annotations, tmp_path):
     result = run_convert(
         annotations,

@@ -135,6 +135,7 @@ def load_config(
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     check_dataloaders(cfg)
+    check_model_test_cfg(cfg)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
@@ -148,6 +149,19 @@ def load_config(
     register_safe_checkpoint_loader()
     init_cpu_process_group(launcher)
     return cfg
+
+
+def check_model_test_cfg(cfg: Config) -> None:
+    """Refuse a detector's ``test_cfg`` values that cannot work, whatever the
+    detector (mmdet's own heads included), before anything is built
+    (:func:`~xview_plugins.models.utils.check_test_cfg`)."""
+    from ..models.utils import check_test_cfg
+
+    model = cfg.get('model') or {}
+    while isinstance(model, dict):
+        if isinstance(model.get('test_cfg'), dict):
+            check_test_cfg(model['test_cfg'])
+        model = model.get('detector')
 
 
 def check_dataloaders(cfg: Config) -> None:

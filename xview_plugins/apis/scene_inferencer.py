@@ -20,7 +20,7 @@ from mmengine.structures import InstanceData
 from xview_data.structures import ClassMap
 
 from ..utils.checkpoint import CheckpointError
-from .runner_config import ConfigError, read_config
+from .runner_config import ConfigError, check_model_test_cfg, read_config
 
 # SlicedInference options a caller may set; None keeps the config's (or the
 # wrapper's default)
@@ -126,6 +126,7 @@ class SceneInferencer:
         )
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
+        check_model_test_cfg(cfg)
         cfg.model = sliced_model_config(cfg.model, **slicing)
         if onnx_file is not None:
             from .onnx_export import onnxruntime_model_config
