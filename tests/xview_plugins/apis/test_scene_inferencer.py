@@ -259,3 +259,13 @@ def test_memory_is_refused_before_it_is_taken(checkpoint, tmp_path):
         InputError, match="huge.tif: 200000 x 200000.*stretch='dtype'"
     ):
         inferencer(huge)
+
+
+def test_the_library_entry_points_are_exported_from_apis():
+    """The README names them as `xview_plugins.apis`'s."""
+    from xview_plugins import apis
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    assert apis.SceneInferencer is SceneInferencer
+    for name in ('infer_files', 'export_onnx', 'convert_official_weights'):
+        assert callable(getattr(apis, name)) and name in apis.__all__
