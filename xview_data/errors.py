@@ -50,7 +50,10 @@ def environment_error_message(
     """One line for an :class:`OSError` the machine raised (full disk,
     read-only or forbidden folder, symlink loop, a file where a folder is
     needed): the path it concerns (the error's own, else ``target``, the
-    output being written) and what to do."""
+    output being written) and what to do. An error without an errno is one
+    of the package's own refusals (a non-empty or locked OUT): its text."""
+    if not err.errno:
+        return str(err)
     path = err.filename or target or 'the output'
     reason = _ENVIRONMENT_HINTS.get(err.errno) or (err.strerror or str(err))
     second = f' -> {err.filename2}' if err.filename2 else ''
@@ -66,11 +69,6 @@ def exit_code(
     (:func:`environment_error_message`; ``target``: the tool's output)."""
     try:
         return work()
-    except FileExistsError as err:
-        # the package's own refusals of an existing OUT carry no errno
-        message = (
-            environment_error_message(err, target) if err.errno else str(err)
-        )
     except OSError as err:
         message = environment_error_message(err, target)
     except ValueError as err:

@@ -71,28 +71,27 @@ def onnxruntime_model_config(model_cfg: dict, onnx_file: str) -> dict:
     return backend
 
 
-# what an export records of its model, checked when the file is run
-METADATA_PREFIX = 'xview_plugins.'
-
-
-def record_metadata(path: str, model: nn.Module, tile_size: int) -> None:
+def record_metadata(path: str, model: nn.Module) -> None:
     """Write into the ONNX file the class count and names it was exported
-    with and its input size, so that ONNX Runtime runs it only with a config
-    and checkpoint of the same classes (:class:`ONNXRuntimeDetector`)."""
+    with (its input size is its input's shape), so that ONNX Runtime runs it
+    only with a config and checkpoint of the same classes
+    (:class:`ONNXRuntimeDetector`)."""
     import json
 
     import onnx
+
+    from ..models.detectors.onnxruntime_detector import (
+        CLASSES_KEY,
+        NUM_CLASSES_KEY,
+    )
 
     exported = onnx.load(path)
     meta = getattr(model, 'dataset_meta', None) or {}
     onnx.helper.set_model_props(
         exported,
         {
-            f'{METADATA_PREFIX}num_classes': str(model.bbox_head.num_classes),
-            f'{METADATA_PREFIX}classes': json.dumps(
-                list(meta.get('classes') or [])
-            ),
-            f'{METADATA_PREFIX}tile_size': str(tile_size),
+            NUM_CLASSES_KEY: str(model.bbox_head.num_classes),
+            CLASSES_KEY: json.dumps(list(meta.get('classes') or [])),
         },
     )
     onnx.save(exported, path)
@@ -185,7 +184,7 @@ def export_onnx(
                     else None
                 ),
             )
-        record_metadata(staged, model, tile_size)
+        record_metadata(staged, model)
         os.replace(staged, out)
     except Exception as err:
         Path(staged).unlink(missing_ok=True)

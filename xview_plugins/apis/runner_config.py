@@ -425,11 +425,7 @@ def exit_code_of(
     except (CheckpointError, InputError, ConfigError) as err:
         message = str(err)
     except OSError as err:
-        # without an errno: the package's refusal of a non-empty output
-        # folder (--overwrite) or of a locked one
-        message = (
-            environment_error_message(err, target) if err.errno else str(err)
-        )
+        message = environment_error_message(err, target)
     except TypeError as err:
         # a setting the module does not take (a misspelt or unknown model
         # argument in the config or --cfg-options); other TypeErrors are bugs

@@ -14,6 +14,11 @@ from mmdet.models.detectors.base import BaseDetector
 from mmdet.registry import MODELS
 from torch import Tensor
 
+# the metadata tools/deploy/export_onnx.py writes into the file and this
+# detector checks: the class count and names of the export
+NUM_CLASSES_KEY = 'xview_plugins.num_classes'
+CLASSES_KEY = 'xview_plugins.classes'
+
 
 @MODELS.register_module()
 class ONNXRuntimeDetector(BaseDetector):
@@ -76,7 +81,7 @@ class ONNXRuntimeDetector(BaseDetector):
         from xview_data.errors import InputError
 
         props = self.session.get_modelmeta().custom_metadata_map
-        recorded = props.get('xview_plugins.num_classes')
+        recorded = props.get(NUM_CLASSES_KEY)
         if recorded is None:
             raise InputError(
                 f'{self.onnx_file}: the file does not record the classes it'
@@ -89,7 +94,7 @@ class ONNXRuntimeDetector(BaseDetector):
                 f" config's head has {self.bbox_head.num_classes}: run it"
                 ' with the config (and checkpoint) it was exported from'
             )
-        return json.loads(props.get('xview_plugins.classes', '[]'))
+        return json.loads(props.get(CLASSES_KEY, '[]'))
 
     def check_classes(self, classes, source: str) -> None:
         """Refuse a checkpoint whose class names (its ``dataset_meta``)
