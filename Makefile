@@ -14,7 +14,7 @@ test: setup
 # The numeric tests (official parity, ONNX export and Runtime, batched tiles,
 # the streaming merge) once more on torch's plain CPU kernels: another CPU
 # rounds otherwise, and their tolerances must hold there too (CI runs it).
-NUMERIC_TESTS = tests/xview_plugins/models/test_yolov7_official.py \
+NUMERIC_TESTS = tests/xview_plugins/models/utils/test_yolov7_official.py \
 	tests/xview_plugins/models/losses \
 	tests/xview_plugins/apis/test_onnx_export.py \
 	tests/xview_plugins/models/test_sliced_inference.py \

@@ -1,25 +1,8 @@
-"""Train with mmengine's runner: ``python tools/train.py CONFIG [--work-dir D]
-[--resume [CKPT]]``."""
+"""Train with mmengine's runner (options: ``--help``)."""
 
 import sys
 
-from xview_plugins.apis import (
-    build_runner,
-    prepare_train_config,
-    train_arg_parser,
-)
-from xview_plugins.apis.runner_config import exit_code_of
-
-
-def main(argv=None) -> int:
-    args = train_arg_parser().parse_args(argv)
-    return exit_code_of(
-        lambda: build_runner(prepare_train_config(args)).train(),
-        'train',
-        args.config,
-        args.work_dir or 'the work dir',
-    )
-
+from xview_plugins.cli.train import main
 
 if __name__ == '__main__':
     sys.exit(main())

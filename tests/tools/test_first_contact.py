@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 
 from tests.conftest import LOADERS_IN_PROCESS, ROOT
-from xview_plugins.apis.runner_config import set_data_root
+from xview_plugins.utils.config import set_data_root
 
 YOLOV7 = str(ROOT / 'configs' / 'yolov7_xview.py')
 TINY = str(ROOT / 'configs' / 'yolov7-tiny_xview.py')

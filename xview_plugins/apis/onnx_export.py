@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 
 from ..utils.checkpoint import CheckpointError
-from .runner_config import ConfigError, read_config
+from ..utils.config import ConfigError, read_config
 
 
 class _RawHeadOutputs(nn.Module):

@@ -20,7 +20,7 @@ from mmengine.structures import InstanceData
 from xview_data.structures import ClassMap
 
 from ..utils.checkpoint import CheckpointError
-from .runner_config import ConfigError, check_model_test_cfg, read_config
+from ..utils.config import ConfigError, check_model_test_cfg, read_config
 
 # SlicedInference options a caller may set; None keeps the config's (or the
 # wrapper's default)

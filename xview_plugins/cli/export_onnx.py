@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .model_arguments import model_argument_parser
+from .arguments import model_argument_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -34,8 +34,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be at least 1')
     from ..apis.onnx_export import export_onnx
-    from ..apis.runner_config import exit_code_of
     from ..utils import register_safe_checkpoint_loader
+    from .errors import exit_code_of
 
     register_safe_checkpoint_loader()
 

@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
 
-from .model_arguments import model_argument_parser
+from .arguments import model_argument_parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -96,8 +96,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 f' (got {value})'
             )
     from ..apis.inference import infer_files
-    from ..apis.runner_config import exit_code_of
     from ..utils import register_safe_checkpoint_loader
+    from .errors import exit_code_of
 
     # e.g. a sliding-window detector's classifier
     register_safe_checkpoint_loader()

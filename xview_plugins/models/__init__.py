@@ -10,11 +10,7 @@ from .detectors import (
 from .losses import YOLOv7BCELoss, YOLOv7CIoULoss
 from .necks import YOLOv7Neck
 from .task_modules import YOLOv7OTAAssigner
-from .yolov7_official import (
-    load_official_state_dict,
-    official_key_map,
-    official_outputs,
-)
+from .utils import load_official_state_dict, official_key_map, official_outputs
 
 __all__ = [
     'RecognitionFFNN',

@@ -12,8 +12,26 @@ from .checkpoint import (
     state_dict_of,
     to_plain,
 )
+from .config import (
+    ConfigError,
+    build_runner,
+    check_dataloaders,
+    check_model_test_cfg,
+    enable_amp,
+    load_config,
+    read_config,
+    set_data_root,
+)
 
 __all__ = [
+    'ConfigError',
+    'build_runner',
+    'check_dataloaders',
+    'check_model_test_cfg',
+    'enable_amp',
+    'load_config',
+    'read_config',
+    'set_data_root',
     'ATOMIC_BACKEND',
     'AtomicLocalBackend',
     'check_state_dict_fits',

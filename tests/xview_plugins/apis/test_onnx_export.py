@@ -87,7 +87,7 @@ def assert_same_detections(ours, theirs, raw_bound: float):
 
 def test_a_detector_without_a_dense_head_is_refused(tmp_path):
     from xview_plugins.apis.onnx_export import export_onnx
-    from xview_plugins.apis.runner_config import ConfigError
+    from xview_plugins.utils.config import ConfigError
 
     config = str(
         ROOT

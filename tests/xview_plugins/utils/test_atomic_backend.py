@@ -4,8 +4,8 @@ import pytest
 from mmengine.fileio import get_file_backend
 
 from tests.conftest import ROOT
-from xview_plugins.apis.runner_config import load_config
 from xview_plugins.utils import ATOMIC_BACKEND, AtomicLocalBackend
+from xview_plugins.utils.config import load_config
 
 
 def test_writes_are_all_or_nothing(tmp_path, monkeypatch):

@@ -7,8 +7,16 @@ from .post_processing import (
     post_process,
     rescale_boxes,
 )
+from .yolov7_official import (
+    load_official_state_dict,
+    official_key_map,
+    official_outputs,
+)
 
 __all__ = [
+    'load_official_state_dict',
+    'official_key_map',
+    'official_outputs',
     'IncrementalNMS',
     'weighted_box_fusion',
     'check_test_cfg',

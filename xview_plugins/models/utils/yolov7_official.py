@@ -7,7 +7,7 @@ import re
 
 import torch
 
-from ..utils.checkpoint import CheckpointError
+from ...utils.checkpoint import CheckpointError
 
 
 def official_outputs(model, imgs: torch.Tensor) -> list[torch.Tensor]:

@@ -10,8 +10,8 @@ from mmengine.optim import AmpOptimWrapper, build_optim_wrapper
 
 import xview_plugins  # noqa: F401
 from tests.conftest import ROOT
-from xview_plugins.apis import prepare_train_config, train_arg_parser
-from xview_plugins.apis.runner_config import exit_code_of
+from xview_plugins.cli.errors import exit_code_of
+from xview_plugins.cli.train import prepare_train_config, train_arg_parser
 from xview_plugins.engine import SumAccumulateAmpOptimWrapper
 
 YOLOV7 = str(ROOT / 'configs' / 'yolov7_xview.py')
@@ -118,7 +118,7 @@ def test_amp_reads_the_wrapper_a_config_without_type_gets(
 ):
     from mmengine.config import Config
 
-    from xview_plugins.apis.runner_config import enable_amp
+    from xview_plugins.utils.config import enable_amp
 
     cfg = Config(dict(optim_wrapper=dict(constructor=constructor)))
     with cuda_available():

@@ -3,7 +3,7 @@ import json
 from mmengine.config import Config
 
 from tests.conftest import ROOT
-from xview_plugins.apis.experiments import (
+from xview_plugins.cli.run_experiments import (
     COLUMNS,
     apply_budget,
     best_scores,
@@ -120,19 +120,21 @@ def test_experiments_run_in_process_each_in_its_own_folder(
 
     monkeypatch.setattr(subprocess, 'Popen', NoPython)
     root = f'{synthetic_release}/recognition/'
-    options = [
-        f'{loader}.{key}'
+    options = {
+        f'{loader}.{key}': value
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-        for key in (
-            'num_workers=0',
-            'persistent_workers=False',
-            f'dataset.data_root={root}',
+        for key, value in (
+            ('num_workers', 0),
+            ('persistent_workers', False),
+            ('dataset.data_root', root),
         )
-    ]
-    options += [
-        'train_dataloader.dataset.max_per_class=6',
-        'train_cfg.max_epochs=1',
-    ]
+    }
+    options.update(
+        {
+            'train_dataloader.dataset.max_per_class': 6,
+            'train_cfg.max_epochs': 1,
+        }
+    )
     names = ['exp01_ffnn-m1', 'exp18_cnn-m1']
     configs = [
         str(ROOT / 'configs' / 'classification' / f'{name}.py')
