@@ -52,47 +52,31 @@ test_pipeline = [
     dict(type='Resize', scale=img_scale, keep_ratio=True),
     dict(type='Pad', size=img_scale, pad_val=dict(img=(114, 114, 114))),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=(
-            'img_id',
-            'img_path',
-            'ori_shape',
-            'img_shape',
-            'scale_factor',
-        ),
-    ),
+    dict(type='PackDetInputs'),
 ]
+chips = dict(
+    _delete_=True,
+    type='CocoDataset',
+    data_root=data_root,
+    data_prefix=dict(img='images/'),
+    metainfo=metainfo,
+)
+loader = dict(
+    batch_size=4, num_workers=2, persistent_workers=True, pin_memory=False
+)
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    pin_memory=False,
+    loader,
     dataset=dict(
-        _delete_=True,
-        type='CocoDataset',
-        data_root=data_root,
+        chips,
         ann_file='train.json',
-        data_prefix=dict(img='images/'),
-        metainfo=metainfo,
         filter_cfg=dict(filter_empty_gt=True, min_size=1),
         pipeline=train_pipeline,
     ),
 )
 val_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    pin_memory=False,
+    loader,
     dataset=dict(
-        _delete_=True,
-        type='CocoDataset',
-        data_root=data_root,
-        ann_file='val.json',
-        data_prefix=dict(img='images/'),
-        metainfo=metainfo,
-        test_mode=True,
-        pipeline=test_pipeline,
+        chips, ann_file='val.json', test_mode=True, pipeline=test_pipeline
     ),
 )
 test_dataloader = val_dataloader

@@ -287,9 +287,13 @@ W6_ANCHORS = [
 ]
 
 
-def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
+def build_yolov7(
+    arch, num_classes=80, widen_factor=1.0, hyp=None, img_size=640, **head
+):
     """A YOLOv7 (``arch`` 'tiny', 'l', 'x', 'w6', 'e6', 'd6' or 'e6e') as
-    the official model is built, for parity tests."""
+    the official model is built, for parity tests; ``hyp``: the loss gains
+    ``(box, cls, obj)`` of a hyper-parameter file (default p5), scaled for
+    ``img_size`` as the official ``train.py`` does."""
     from mmdet.registry import MODELS
     from mmengine.registry import DefaultScope
 
@@ -327,6 +331,24 @@ def build_yolov7(arch, num_classes=80, widen_factor=1.0, **head):
             obj_level_weights=[4.0, 1.0, 0.25, 0.06],
         )
 
+    from xview_plugins.models.dense_heads.yolov7_head import (
+        official_loss_weights,
+    )
+
+    box, cls, obj = hyp or (0.05, 0.3, 0.7)
+    head_cfg['loss_bbox'], head_cfg['loss_cls'], head_cfg['loss_obj'] = (
+        official_loss_weights(
+            num_classes,
+            len(channels),
+            dict(type='YOLOv7CIoULoss'),
+            dict(type='YOLOv7BCELoss'),
+            dict(type='YOLOv7BCELoss'),
+            box,
+            cls,
+            obj,
+            img_size,
+        )
+    )
     parts = dict(arch=arch, widen_factor=widen_factor)
     train_cfg = None
     if p6:

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 import torch
+from mmdet.registry import DATASETS
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
 import xview_plugins  # noqa: F401
 from tests.conftest import (
@@ -81,32 +83,30 @@ def test_p6_configs_train_one_iteration(arch, synthetic_release, tmp_path):
 
 
 @pytest.mark.parametrize('arch', ['w6', 'e6', 'd6', 'e6e'])
-def test_p6_configs_hold_the_official_p6_recipe(arch):
+def test_p6_configs_hold_the_official_p6_recipe(arch, synthetic_release):
     """1280-px tiles and inputs, hyp.scratch.p6 (lrf 0.2, loss weights
     scaled for 4 levels at 1280 px), ComputeLossAuxOTA's top 20 IoUs."""
     cfg = Config.fromfile(str(ROOT / 'configs' / f'yolov7-{arch}_xview.py'))
     train = cfg.train_dataloader.dataset
     assert train.dataset.tile_size == cfg.val_dataloader.dataset.tile_size
     assert (train.dataset.tile_size, train.dataset.tile_overlap) == (1280, 128)
-    mosaic = train.pipeline[0]
-    assert mosaic.type == 'Mosaic' and tuple(mosaic.img_scale) == (1280, 1280)
-    mixup = next(t for t in train.pipeline if t.type == 'YOLOv7MixUp')
-    assert tuple(mixup.pre_transform[0].img_scale) == (1280, 1280)
-    resize = next(
-        t for t in cfg.val_dataloader.dataset.pipeline if t.type == 'Resize'
-    )
-    assert tuple(resize.scale) == (1280, 1280)
-    hook = next(
-        h for h in cfg.custom_hooks if h.type == 'YOLOv7ParamSchedulerHook'
-    )
-    assert (hook.lr0, hook.lrf) == (0.01, 0.2)
+    # the wrapper builds the pipeline from its settings and the tile size
+    train.dataset.data_root = f'{synthetic_release}/'
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(train)
+    mosaic = dataset.pipeline_cfg[0]
+    assert mosaic['type'] == 'Mosaic' and mosaic['img_scale'] == (1280, 1280)
+    mixup = next(t for t in dataset.pipeline_cfg if t['type'] == 'YOLOv7MixUp')
+    assert mixup['pre_transform'][0]['img_scale'] == (1280, 1280)
+    hook = cfg.default_hooks.param_scheduler
+    assert hook.type == 'YOLOv7ParamSchedulerHook' and hook.lrf == 0.2
+    assert cfg.optim_wrapper.optimizer.lr == 0.01
     head = cfg.model.bbox_head
-    assert head.img_size == 1280 and list(head.strides) == [8, 16, 32, 64]
-    assert (head.box_weight, head.cls_weight, head.obj_weight) == (
-        0.05,
-        0.3,
-        0.7,
-    )
+    assert list(head.strides) == [8, 16, 32, 64]
+    # train.py: box x 3/nl, cls x nc/80 x 3/nl, obj x (1280/640)^2 x 3/nl
+    assert head.loss_bbox.loss_weight == 0.05 * (3.0 / 4)
+    assert head.loss_cls.loss_weight == 0.3 * (12 / 80.0 * 3.0 / 4)
+    assert head.loss_obj.loss_weight == 0.7 * ((1280 / 640) ** 2 * 3.0 / 4)
     assert list(head.obj_level_weights) == [4.0, 1.0, 0.25, 0.06]
     assert cfg.model.train_cfg.assigner.candidate_topk == 20
     assert cfg.model.data_preprocessor.pad_size_divisor == 64

@@ -112,10 +112,8 @@ _base_ = ['{ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py'}']
 custom_imports = dict(
     imports=['xview_plugins', 'tests.tools.state_dump_hooks'],
     allow_failed_imports=False)
+default_hooks = dict(param_scheduler=dict(warmup_epochs=1.0))
 custom_hooks = [
-    dict(type='YOLOv7ParamSchedulerHook', lr0=0.002, lrf=0.1, max_epochs=20,
-         warmup_epochs=1.0, warmup_min_iters=0, warmup_bias_lr=0.02,
-         warmup_momentum=0.8, momentum=0.937),
     dict(type='EMAHook', ema_type='ExpMomentumEMA', momentum=0.0001,
          gamma=2000, update_buffers=True, priority=49),
     dict(type='DumpStartStateHook')]

@@ -28,7 +28,6 @@ def train_losses(synthetic_release, work, seed: int) -> list:
         'train_dataloader.batch_size=4',
         'train_cfg.max_epochs=2',
         'train_cfg.val_interval=100',
-        'custom_hooks.0.max_epochs=2',
         'default_hooks.logger.interval=1',
         f'randomness.seed={seed}',
     )

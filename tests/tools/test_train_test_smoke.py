@@ -161,7 +161,6 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(
         'test_dataloader.persistent_workers=False',
         'train_cfg.max_epochs=1',
         'train_cfg.val_interval=1',
-        'custom_hooks.0.max_epochs=1',
         'default_hooks.checkpoint.interval=1',
         # After one epoch the objectness can sit below the default 0.001
         # everywhere; keep every box so that the metric always has predictions

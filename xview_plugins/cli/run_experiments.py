@@ -28,7 +28,7 @@ from typing import Optional, Sequence
 from mmengine.config import Config, DictAction
 
 from ..utils.checkpoint import register_safe_checkpoint_loader
-from ..utils.config import build_runner, read_config
+from ..utils.config import build_runner, name_run, read_config
 from .errors import quiet_third_party_notices
 
 COLUMNS = [
@@ -251,9 +251,7 @@ def experiment_config(
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.work_dir = str(work_dir)
-    cfg.experiment_name = f'{run}_{time.strftime("%Y%m%d_%H%M%S")}'
-    if cfg.get('visualizer'):
-        cfg.visualizer.name = cfg.experiment_name
+    name_run(cfg, run)
     return cfg
 
 

@@ -13,7 +13,13 @@ from mmengine.config import Config
 
 from ..engine.distributed import init_cpu_process_group
 from ..utils.checkpoint import register_safe_checkpoint_loader
-from ..utils.config import ConfigError, build_runner, enable_amp, load_config
+from ..utils.config import (
+    ConfigError,
+    build_runner,
+    enable_amp,
+    load_config,
+    name_run,
+)
 from .arguments import add_data_root_argument, add_runner_arguments
 from .errors import exit_code_of
 
@@ -56,6 +62,7 @@ def load_config_of(args: argparse.Namespace) -> Config:
         args.launcher,
         args.data_root,
     )
+    name_run(cfg)
     register_safe_checkpoint_loader()
     init_cpu_process_group(args.launcher)
     return cfg

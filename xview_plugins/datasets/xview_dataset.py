@@ -152,6 +152,8 @@ class XViewDataset(BaseDetDataset):
                         if self.tile_size
                         else None
                     ),
+                    # the side LetterboxTile brings the tile to
+                    tile_size=self.tile_size,
                     instances=[
                         dict(
                             bbox=table.boxes[k].tolist(),

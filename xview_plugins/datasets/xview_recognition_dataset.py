@@ -11,6 +11,7 @@ from mmdet.registry import DATASETS
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from xview_data.deprecation import renamed_setting
 from xview_data.formats import read_recognition
 from xview_data.geometry import stratified_split
 from xview_data.structures import load_class_map
@@ -34,7 +35,8 @@ class XViewRecognitionDataset(BaseDataset):
         max_per_class: keep at most this many chips per class (the report used
             5000).
         split: ``'train'`` / ``'val'``: a stratified split with
-            ``val_fraction`` of each class in val (drawn with ``seed``); None
+            ``val_fraction`` of each class in val (drawn with ``split_seed``;
+            ``seed`` is its deprecated name); None
             keeps every chip.
         oversample: add the 7 flip/rotation views of every chip of a class with
             fewer than ``max_per_class`` chips (train side only).
@@ -47,8 +49,9 @@ class XViewRecognitionDataset(BaseDataset):
         max_per_class: Optional[int] = None,
         split: Optional[str] = None,
         val_fraction: float = 0.1,
-        seed: int = 0,
+        split_seed: Optional[int] = None,
         oversample: bool = False,
+        seed: Optional[int] = None,
         **kwargs,
     ) -> None:
         check_split(split)
@@ -56,7 +59,11 @@ class XViewRecognitionDataset(BaseDataset):
         self.max_per_class = max_per_class
         self.split = split
         self.val_fraction = val_fraction
-        self.seed = seed
+        self.split_seed = renamed_setting(
+            type(self).__name__, 'seed', 'split_seed', seed, split_seed
+        )
+        if self.split_seed is None:
+            self.split_seed = 0
         self.oversample = oversample
         super().__init__(
             *args,
@@ -85,7 +92,7 @@ class XViewRecognitionDataset(BaseDataset):
             len(self.class_map),
             self.split,
             self.val_fraction,
-            self.seed,
+            self.split_seed,
             self.max_per_class,
         )
         data_list = [

@@ -4,7 +4,9 @@ mixed precision), refused in one line when they cannot run."""
 
 from __future__ import annotations
 
+import itertools
 import os.path as osp
+import time
 import warnings
 from typing import Optional
 
@@ -163,6 +165,30 @@ def enable_amp(cfg: Config) -> None:
         return
     wrapper.type = AMP_WRAPPERS.get(kind, kind)
     wrapper.setdefault('loss_scale', 'dynamic')
+
+
+# runs of this process so far (see name_run)
+_RUN_COUNT = itertools.count(1)
+
+
+def name_run(cfg: Config, name: Optional[str] = None) -> None:
+    """Give a run its own experiment and visualizer names when it shares the
+    process with others (a notebook, the study's runner, the tests): mmengine
+    keys its logger, message hub and visualizer by name, and its default
+    experiment name (``<config>_<second>``) repeats within a second, which
+    would send one run's log lines and scalars to another's streams. The
+    first run of a process keeps mmengine's default (the same on every
+    rank), unless ``name`` is given."""
+    run = next(_RUN_COUNT)
+    if name is None and (run == 1 or cfg.get('experiment_name')):
+        return
+    stem = osp.splitext(osp.basename(cfg.filename or 'config'))[0]
+    cfg.experiment_name = (
+        f'{name or stem}_{time.strftime("%Y%m%d_%H%M%S")}'
+        + ('' if name else f'_run{run}')
+    )
+    if cfg.get('visualizer'):
+        cfg.visualizer.name = cfg.experiment_name
 
 
 def build_runner(cfg: Config):

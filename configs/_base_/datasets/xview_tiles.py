@@ -1,73 +1,29 @@
 # The official xView release read directly (XViewDataset): 640-px tiles of the
 # scenes, a validation split of whole scenes, the official YOLOv7 augmentations
-# (hyp.scratch.p5). data_root: the folder holding xView_train.geojson and
-# train_images/ (set it here, or for every dataset at once with the tools'
-# --data-root DIR).
+# of hyp.scratch.p5 (YOLOv7MixDataset: a recipe changes one of them with one
+# line, e.g. train_dataloader = dict(dataset=dict(mixup_prob=0.05))). The
+# network input is the tile size (Mosaic's img_scale and LetterboxTile follow
+# it). data_root: the folder holding xView_train.geojson and train_images/ (set
+# it here, or for every dataset at once with the tools' --data-root DIR).
 data_root = 'data/xview/'
-ann_file = 'xView_train.geojson'
-img_prefix = 'train_images/'
-img_scale = (640, 640)
-classes = 'benchmark12'
-
 dataset_type = 'XViewDataset'
 tiles = dict(
-    classes=classes,
+    type=dataset_type,
+    data_root=data_root,
+    ann_file='xView_train.geojson',
+    data_prefix=dict(img='train_images/'),
+    classes='benchmark12',
     tile_size=640,
     tile_overlap=64,
     min_visible=0.5,
     val_fraction=0.1,
     split_seed=0,
 )
-mosaic_affine = [
-    dict(
-        type='Mosaic',
-        img_scale=img_scale,
-        center_ratio_range=(0.5, 1.5),
-        pad_val=114.0,
-        prob=1.0,
-    ),
-    dict(
-        type='RandomAffine',
-        max_rotate_degree=0.0,
-        max_translate_ratio=0.2,
-        scaling_ratio_range=(0.1, 1.9),
-        max_shear_degree=0.0,
-        border=(-img_scale[0] // 2, -img_scale[1] // 2),
-        border_val=(114, 114, 114),
-    ),
-    # The official keeps warped boxes of at least 2 px (and 10 % of their
-    # area).
-    dict(type='FilterAnnotations', min_gt_bbox_wh=(2, 2), keep_empty=False),
-]
-train_pipeline = [
-    *mosaic_affine,
-    dict(type='YOLOv7MixUp', prob=0.15, pre_transform=mosaic_affine),
-    dict(
-        type='YOLOv7HSVRandomAug',
-        hue_gain=0.015,
-        saturation_gain=0.7,
-        value_gain=0.4,
-    ),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PackDetInputs'),
-]
 test_pipeline = [
     dict(type='LoadGeoTIFFFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='Pad', size=img_scale, pad_val=dict(img=(114, 114, 114))),
+    dict(type='LetterboxTile'),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=(
-            'img_id',
-            'img_path',
-            'ori_shape',
-            'img_shape',
-            'scale_factor',
-            'instances',
-            'window',
-        ),
-    ),
+    dict(type='PackTileInputs'),
 ]
 train_dataloader = dict(
     batch_size=16,
@@ -75,12 +31,8 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='MultiImageMixDataset',
+        type='YOLOv7MixDataset',
         dataset=dict(
-            type=dataset_type,
-            data_root=data_root,
-            ann_file=ann_file,
-            data_prefix=dict(img=img_prefix),
             split='train',
             filter_cfg=dict(filter_empty_gt=True),
             pipeline=[
@@ -89,7 +41,13 @@ train_dataloader = dict(
             ],
             **tiles,
         ),
-        pipeline=train_pipeline,
+        max_translate_ratio=0.2,
+        scaling_ratio_range=(0.1, 1.9),
+        mixup_prob=0.15,
+        hue_gain=0.015,
+        saturation_gain=0.7,
+        value_gain=0.4,
+        flip_prob=0.5,
     ),
 )
 val_dataloader = dict(
@@ -98,19 +56,10 @@ val_dataloader = dict(
     persistent_workers=True,
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix=dict(img=img_prefix),
-        split='val',
-        test_mode=True,
-        pipeline=test_pipeline,
-        **tiles,
-    ),
+    dataset=dict(split='val', test_mode=True, pipeline=test_pipeline, **tiles),
 )
 test_dataloader = val_dataloader
-# Ground truth comes with each sample (PackDetInputs keeps 'instances'): no
+# Ground truth comes with each sample (PackTileInputs keeps 'instances'): no
 # COCO file. COCO mAP (mmdet) and the official xView scoring, side by side.
 val_evaluator = [
     dict(type='CocoMetric', ann_file=None, metric='bbox'),

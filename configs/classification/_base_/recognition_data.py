@@ -3,8 +3,15 @@
 # --to recognition. A stratified 10 % of the training chips is the validation
 # split.
 data_root = 'data/synthetic_xview/recognition/'
-ann_file = 'xview_ann_train.json'
-max_per_class = 5000
+chips = dict(
+    type='XViewRecognitionDataset',
+    data_root=data_root,
+    ann_file='xview_ann_train.json',
+    data_prefix=dict(img=''),
+    max_per_class=5000,
+    val_fraction=0.1,
+    split_seed=0,
+)
 train_pipeline = [
     dict(type='LoadGeoTIFFFromFile'),
     dict(type='OfflineGeometricAugment'),
@@ -16,46 +23,20 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='XViewRecognitionDataset',
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix=dict(img=''),
-        max_per_class=max_per_class,
-        split='train',
-        val_fraction=0.1,
-        seed=0,
-        pipeline=train_pipeline,
-    ),
+    dataset=dict(split='train', pipeline=train_pipeline, **chips),
 )
 val_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
+    train_dataloader,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='XViewRecognitionDataset',
-        data_root=data_root,
-        ann_file=ann_file,
-        data_prefix=dict(img=''),
-        max_per_class=max_per_class,
-        split='val',
-        val_fraction=0.1,
-        seed=0,
-        test_mode=True,
-        pipeline=test_pipeline,
-    ),
+    dataset=dict(split='val', test_mode=True, pipeline=test_pipeline, **chips),
 )
+# the held-out test file, every chip of it
 test_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    val_dataloader,
     dataset=dict(
-        type='XViewRecognitionDataset',
-        data_root=data_root,
+        chips,
         ann_file='xview_ann_test.json',
-        data_prefix=dict(img=''),
+        max_per_class=None,
         test_mode=True,
         pipeline=test_pipeline,
     ),

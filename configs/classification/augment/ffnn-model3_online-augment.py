@@ -2,14 +2,4 @@
 # cnn-model6_online-augment.py on the feed-forward family's model
 # (ffnn_base.py).
 _base_ = ['cnn-model6_online-augment.py']
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='RecognitionFFNN',
-        model=3,
-        act='relu',
-        dropout=0.0,
-        batch_norm=False,
-        init='he_uniform',
-    )
-)
+model = dict(backbone=dict(type='RecognitionFFNN', model=3))

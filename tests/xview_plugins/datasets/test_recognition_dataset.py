@@ -1,6 +1,7 @@
 from collections import Counter
 
 import numpy as np
+import pytest
 from mmdet.registry import DATASETS, TRANSFORMS
 
 import xview_plugins  # noqa: F401
@@ -72,3 +73,26 @@ def test_chip_transforms():
         packed['inputs'].shape == (3, 4, 5)
         and packed['data_samples'].gt_label.item() == 3
     )
+
+
+def test_seed_is_the_deprecated_name_of_split_seed(synthetic_release):
+    import warnings
+
+    from mmengine.registry import init_default_scope
+
+    init_default_scope('mmdet')
+    cfg = dict(
+        type='XViewRecognitionDataset',
+        data_root=f'{synthetic_release}/recognition/',
+        ann_file='xview_ann_train.json',
+        data_prefix=dict(img=''),
+        split='val',
+        val_fraction=0.3,
+    )
+    with pytest.warns(DeprecationWarning, match='use split_seed'):
+        old = DATASETS.build(dict(cfg, seed=5))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        new = DATASETS.build(dict(cfg, split_seed=5))
+    assert old.split_seed == new.split_seed == 5
+    assert [d['img_path'] for d in old] == [d['img_path'] for d in new]

@@ -5,10 +5,14 @@ from .chip_augment import (
     RandomIllumination,
     RandomRot90,
 )
+from .formatting import PackTileInputs
 from .loading import LoadGeoTIFFFromFile
+from .transforms import LetterboxTile
 from .yolov7_augment import YOLOv7HSVRandomAug, YOLOv7MixUp
 
 __all__ = [
+    'PackTileInputs',
+    'LetterboxTile',
     'LoadGeoTIFFFromFile',
     'YOLOv7HSVRandomAug',
     'YOLOv7MixUp',

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 from mmengine.hooks import Hook
@@ -15,23 +16,30 @@ class YOLOv7ParamSchedulerHook(Hook):
     warmup_min_iters)`` iterations: biases from ``warmup_bias_lr`` and the
     other groups from 0 to the scheduled LR, momentum from ``warmup_momentum``
     to ``momentum``. The LR follows the one-cycle cosine from ``lr0`` to ``lr0
-    x lrf`` over ``max_epochs``, set per epoch. Use it instead of
-    ``param_scheduler`` (set that to ``[]``); groups come from
+    x lrf`` over ``max_epochs``, set per epoch. It takes the place of
+    mmengine's ``ParamSchedulerHook`` in ``default_hooks`` (as mmyolo's
+    schedule hooks do), so that a config changes one setting with one line,
+    e.g. ``default_hooks = dict(param_scheduler=dict(lrf=0.01))``; set
+    ``param_scheduler`` to ``[]``. Groups come from
     ``YOLOv7OptimWrapperConstructor``.
+
+    ``lr0``, ``momentum`` and ``max_epochs`` default to the config's own
+    (``optim_wrapper.optimizer.lr`` and ``momentum``,
+    ``train_cfg.max_epochs``), so that each is written once.
     """
 
     priority = 'NORMAL'
 
     def __init__(
         self,
-        lr0: float = 0.01,
+        lr0: Optional[float] = None,
         lrf: float = 0.1,
-        max_epochs: int = 300,
+        max_epochs: Optional[int] = None,
         warmup_epochs: float = 3.0,
         warmup_min_iters: int = 1000,
         warmup_bias_lr: float = 0.1,
         warmup_momentum: float = 0.8,
-        momentum: float = 0.937,
+        momentum: Optional[float] = None,
     ) -> None:
         self.lr0 = lr0
         self.lrf = lrf
@@ -42,8 +50,11 @@ class YOLOv7ParamSchedulerHook(Hook):
         self.warmup_momentum = warmup_momentum
         self.momentum = momentum
 
-    def lr_factor(self, epoch: int) -> float:
-        return ((1 - math.cos(epoch * math.pi / self.max_epochs)) / 2) * (
+    def lr_factor(self, epoch: int, max_epochs: Optional[int] = None) -> float:
+        """The one-cycle factor of ``lr0`` at ``epoch`` of ``max_epochs``
+        (default: the hook's)."""
+        max_epochs = max_epochs or self.max_epochs
+        return ((1 - math.cos(epoch * math.pi / max_epochs)) / 2) * (
             self.lrf - 1
         ) + 1
 
@@ -55,8 +66,17 @@ class YOLOv7ParamSchedulerHook(Hook):
             round(self.warmup_epochs * iters_per_epoch), self.warmup_min_iters
         )
         step = runner.iter
-        target = self.lr0 * self.lr_factor(runner.epoch)
-        for group in runner.optim_wrapper.optimizer.param_groups:
+        optimizer = runner.optim_wrapper.optimizer
+        lr0 = self.lr0 if self.lr0 is not None else optimizer.defaults['lr']
+        momentum = (
+            self.momentum
+            if self.momentum is not None
+            else optimizer.defaults.get('momentum')
+        )
+        target = lr0 * self.lr_factor(
+            runner.epoch, self.max_epochs or runner.max_epochs
+        )
+        for group in optimizer.param_groups:
             if step <= warmup:
                 start = (
                     self.warmup_bias_lr if group.get('name') == 'bias' else 0.0
@@ -67,12 +87,10 @@ class YOLOv7ParamSchedulerHook(Hook):
                 if 'momentum' in group:
                     group['momentum'] = float(
                         np.interp(
-                            step,
-                            [0, warmup],
-                            [self.warmup_momentum, self.momentum],
+                            step, [0, warmup], [self.warmup_momentum, momentum]
                         )
                     )
             else:
                 group['lr'] = target
                 if 'momentum' in group:
-                    group['momentum'] = self.momentum
+                    group['momentum'] = momentum

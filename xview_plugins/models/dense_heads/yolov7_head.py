@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Optional, Sequence
 
 import torch
@@ -19,6 +20,38 @@ from ..utils.post_processing import check_test_cfg, post_process
 AUX_WEIGHT = 0.25
 
 
+def official_loss_weights(
+    num_classes: int,
+    num_levels: int,
+    loss_bbox: dict,
+    loss_cls: dict,
+    loss_obj: dict,
+    box_weight: Optional[float] = None,
+    cls_weight: Optional[float] = None,
+    obj_weight: Optional[float] = None,
+    img_size: Optional[int] = None,
+) -> tuple[dict, dict, dict]:
+    """The loss configs with ``loss_weight`` computed from a hyper-parameter
+    file's ``box``/``cls``/``obj`` gains (default: hyp.scratch.p5) and the
+    input size (default 640) as the official ``train.py`` scales them: what
+    the configs write, and what the deprecated ``box_weight``/``cls_weight``/
+    ``obj_weight``/``img_size`` of :class:`YOLOv7Head` mean."""
+    box = 0.05 if box_weight is None else box_weight
+    cls = 0.3 if cls_weight is None else cls_weight
+    obj = 0.7 if obj_weight is None else obj_weight
+    size = 640 if img_size is None else img_size
+    return (
+        # train.py's expressions, in its order
+        dict(loss_bbox, loss_weight=box * (3.0 / num_levels)),
+        dict(
+            loss_cls, loss_weight=cls * (num_classes / 80.0 * 3.0 / num_levels)
+        ),
+        dict(
+            loss_obj, loss_weight=obj * ((size / 640) ** 2 * 3.0 / num_levels)
+        ),
+    )
+
+
 @MODELS.register_module()
 class YOLOv7Head(BaseDenseHead):
     """``IDetect``: per level ``ImplicitA`` -> 1x1 conv -> ``ImplicitM``; raw
@@ -29,11 +62,16 @@ class YOLOv7Head(BaseDenseHead):
     ``train_cfg.assigner`` (``YOLOv7OTAAssigner``), per level ``loss_bbox``
     (the official CIoU), ``loss_cls`` and ``loss_obj`` (the official
     ``BCEWithLogitsLoss`` with ``pos_weight``: ``YOLOv7BCELoss``) and the
-    objectness weighted per level by ``obj_level_weights``. The sums over
-    levels are weighted by the hyper-parameter file's values
+    objectness weighted per level by ``obj_level_weights``. Each sum over
+    levels is weighted by its loss's ``loss_weight``, which the configs write
+    as the official ``train.py`` computes it from the hyper-parameter file
     (``hyp.scratch.p5``: box 0.05, cls 0.3, obj 0.7; ``hyp.scratch.tiny``:
-    0.05, 0.5, 1.0), scaled as the official ``train.py`` does: box x 3/nl, cls
-    x nc/80 x 3/nl, obj x (img_size/640)^2 x 3/nl.
+    0.05, 0.5, 1.0): box x 3/nl, cls x nc/80 x 3/nl, obj x (img_size/640)^2 x
+    3/nl (the defaults: p5 at 80 classes, 3 levels, 640 px).
+
+    ``box_weight``, ``cls_weight``, ``obj_weight`` and ``img_size`` are the
+    old names of those weights (deprecated: they still compute the official
+    scaling, with a warning).
 
     With ``aux_in_channels`` (``IAuxDetect``, the P6 models) the loss is the
     official ``ComputeLossAuxOTA``: the auxiliary outputs assigned by
@@ -52,20 +90,20 @@ class YOLOv7Head(BaseDenseHead):
             (142, 110, 192, 243, 459, 401),
         ),
         strides: Sequence[float] = (8, 16, 32),
-        box_weight: float = 0.05,
-        cls_weight: float = 0.3,
-        obj_weight: float = 0.7,
-        img_size: int = 640,
         obj_level_weights: Sequence[float] = (4.0, 1.0, 0.4),
-        loss_cls: dict = dict(type='YOLOv7BCELoss'),
-        loss_obj: dict = dict(type='YOLOv7BCELoss'),
-        loss_bbox: dict = dict(type='YOLOv7CIoULoss'),
+        loss_cls: dict = dict(type='YOLOv7BCELoss', loss_weight=0.3),
+        loss_obj: dict = dict(type='YOLOv7BCELoss', loss_weight=0.7),
+        loss_bbox: dict = dict(type='YOLOv7CIoULoss', loss_weight=0.05),
         label_smoothing: float = 0.0,
         iou_ratio: float = 1.0,
         aux_in_channels: Optional[Sequence[int]] = None,
         train_cfg: Optional[dict] = None,
         test_cfg: Optional[dict] = None,
         init_cfg=None,
+        box_weight: Optional[float] = None,
+        cls_weight: Optional[float] = None,
+        obj_weight: Optional[float] = None,
+        img_size: Optional[int] = None,
     ) -> None:
         super().__init__(init_cfg)
         self.num_classes = num_classes
@@ -96,10 +134,24 @@ class YOLOv7Head(BaseDenseHead):
                 f'aux_in_channels must give {self.num_levels} numbers, got'
                 f' {list(aux_in_channels)}'
             )
-        scale = 3.0 / self.num_levels
-        self.box_weight = box_weight * scale
-        self.cls_weight = cls_weight * num_classes / 80 * scale
-        self.obj_weight = obj_weight * (img_size / 640) ** 2 * scale
+        old = (box_weight, cls_weight, obj_weight, img_size)
+        if any(value is not None for value in old):
+            warnings.warn(
+                'YOLOv7Head: box_weight, cls_weight, obj_weight and img_size '
+                'are deprecated; write the official scaling in the loss_bbox,'
+                ' loss_cls and loss_obj loss_weight (as in '
+                'configs/_base_/models/yolov7_l.py)',
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            loss_bbox, loss_cls, loss_obj = official_loss_weights(
+                num_classes,
+                self.num_levels,
+                loss_bbox,
+                loss_cls,
+                loss_obj,
+                *old,
+            )
         self.obj_level_weights = list(obj_level_weights)
         self.loss_cls = MODELS.build(loss_cls)
         self.loss_obj = MODELS.build(loss_obj)
@@ -212,15 +264,23 @@ class YOLOv7Head(BaseDenseHead):
         cfg = ConfigDict(cfg) if cfg else self.test_cfg
         results = []
         for prediction, meta in zip(self.decode(raw), batch_img_metas):
-            results.append(self._select(prediction, meta, cfg, rescale))
+            results.append(
+                self._select(prediction, meta, cfg, rescale, with_nms)
+            )
         return results
 
     def _select(
-        self, prediction: torch.Tensor, meta: dict, cfg, rescale: bool
+        self,
+        prediction: torch.Tensor,
+        meta: dict,
+        cfg,
+        rescale: bool,
+        with_nms: bool = True,
     ) -> InstanceData:
         """Official ``non_max_suppression``: objectness pre-filter, score = obj
-        x cls, multi-label or best class, class-wise NMS, at most
-        ``max_per_img``."""
+        x cls, multi-label or best class, class-wise NMS (skipped without
+        ``with_nms``, e.g. for mmdet's test-time augmentation, which merges
+        first), at most ``max_per_img``."""
         threshold = cfg.get('score_thr', 0.001)
         prediction = prediction[prediction[:, 4] > threshold]
         scores = prediction[:, 5:] * prediction[:, 4:5]
@@ -244,7 +304,7 @@ class YOLOv7Head(BaseDenseHead):
             boxes, scores, labels = boxes[order], scores[order], labels[order]
         return post_process(
             InstanceData(bboxes=boxes, scores=scores, labels=labels),
-            cfg.get('nms'),
+            cfg.get('nms') if with_nms else None,
             cfg.get('max_per_img', 300),
             meta.get('scale_factor') if rescale else None,
         )
@@ -348,13 +408,14 @@ class YOLOv7Head(BaseDenseHead):
                 objectness = (
                     objectness
                     + weight
-                    * self.loss_obj(pred[..., 4], tobj)
+                    * self.loss_obj.unweighted(pred[..., 4], tobj)
                     * self.obj_level_weights[level]
                 )
             lobj += objectness
-        lbox = lbox * self.box_weight
-        lobj = lobj * self.obj_weight
-        lcls = lcls * self.cls_weight
+        # the official weights each sum over the levels
+        lbox = lbox * self.loss_bbox.loss_weight
+        lobj = lobj * self.loss_obj.loss_weight
+        lcls = lcls * self.loss_cls.loss_weight
         return torch.cat((lbox, lobj, lcls, lbox + lobj + lcls))
 
     def _level_terms(self, pred: torch.Tensor, level: int, assignment):
@@ -373,7 +434,9 @@ class YOLOv7Head(BaseDenseHead):
         gain = torch.tensor(pred.shape, device=pred.device)[[3, 2, 3, 2]]
         tbox = tgt_all[level][:, 2:6] * gain
         tbox[:, :2] -= grid
-        box_loss, iou = self.loss_bbox(torch.cat((pxy, pwh), 1), tbox)
+        box_loss, iou = self.loss_bbox.unweighted(
+            torch.cat((pxy, pwh), 1), tbox
+        )
         tobj[b, a, gj, gi] = (
             1.0 - self.iou_ratio
         ) + self.iou_ratio * iou.detach().clamp(0).type(tobj.dtype)
@@ -381,5 +444,5 @@ class YOLOv7Head(BaseDenseHead):
         if self.num_classes > 1:
             t = torch.full_like(ps[:, 5:], self.cls_negative)
             t[range(len(b)), tgt_all[level][:, 1].long()] = self.cls_positive
-            cls_loss = self.loss_cls(ps[:, 5:], t)
+            cls_loss = self.loss_cls.unweighted(ps[:, 5:], t)
         return box_loss, cls_loss, tobj

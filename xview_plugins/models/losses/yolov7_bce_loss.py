@@ -19,7 +19,9 @@ from mmdet.registry import MODELS
 class YOLOv7BCELoss(nn.Module):
     """``loss_weight`` x ``BCEWithLogitsLoss(pos_weight=[pos_weight])`` (the
     hyper-parameter file's ``cls_pw`` / ``obj_pw``) of logits and (soft)
-    targets of the same shape."""
+    targets of the same shape. :meth:`unweighted` is the term without
+    ``loss_weight``: ``YOLOv7Head`` weights the sum over levels, as the
+    official loss does."""
 
     def __init__(self, pos_weight: float = 1.0, loss_weight: float = 1.0):
         super().__init__()
@@ -27,10 +29,14 @@ class YOLOv7BCELoss(nn.Module):
         self.pos_weight = float(pos_weight)
         self.loss_weight = loss_weight
 
+    def unweighted(
+        self, logits: torch.Tensor, target: torch.Tensor
+    ) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(
+            logits, target, pos_weight=logits.new_tensor([self.pos_weight])
+        )
+
     def forward(
         self, logits: torch.Tensor, target: torch.Tensor
     ) -> torch.Tensor:
-        loss = F.binary_cross_entropy_with_logits(
-            logits, target, pos_weight=logits.new_tensor([self.pos_weight])
-        )
-        return self.loss_weight * loss
+        return self.loss_weight * self.unweighted(logits, target)

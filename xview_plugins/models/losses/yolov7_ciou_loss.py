@@ -42,15 +42,23 @@ def bbox_ciou(
 @MODELS.register_module()
 class YOLOv7CIoULoss(nn.Module):
     """``loss_weight`` x mean(1 - CIoU) of matched ``cx, cy, w, h`` boxes;
-    ``forward`` also returns the IoUs (the official objectness targets)."""
+    ``forward`` also returns the IoUs (the official objectness targets).
+    :meth:`unweighted` is the term without ``loss_weight``: ``YOLOv7Head``
+    weights the sum over levels, as the official loss does."""
 
     def __init__(self, eps: float = 1e-7, loss_weight: float = 1.0) -> None:
         super().__init__()
         self.eps = eps
         self.loss_weight = loss_weight
 
-    def forward(
+    def unweighted(
         self, pred: torch.Tensor, target: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         iou = bbox_ciou(pred, target, self.eps)
-        return self.loss_weight * (1.0 - iou).mean(), iou
+        return (1.0 - iou).mean(), iou
+
+    def forward(
+        self, pred: torch.Tensor, target: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        loss, iou = self.unweighted(pred, target)
+        return self.loss_weight * loss, iou

@@ -106,9 +106,7 @@ def reproduce_fixture(model, fixture, image_size: int):
 
 
 def test_outputs_and_loss_reproduce_the_official_fixture(fixture):
-    model = build_yolov7(
-        'tiny', box_weight=0.05, cls_weight=0.5, obj_weight=1.0, img_size=320
-    )
+    model = build_yolov7('tiny', hyp=(0.05, 0.5, 1.0), img_size=320)
     official, items = reproduce_fixture(model, fixture, 320)
     # The mmdet loss (what the optimizer sees) is the official ``loss * batch
     # size`` (a power of two: exact on top of the items' round-off)
@@ -192,9 +190,7 @@ def test_yolov7_w6_outputs_reproduce_the_official_fixture(reference_dir):
         'w6',
         widen_factor=0.25,
         anchors=fixture['yaml']['anchors'],
-        box_weight=0.05,
-        cls_weight=0.3,
-        obj_weight=0.7,
+        hyp=(0.05, 0.3, 0.7),
         img_size=384,
     )
     assert sum(p.numel() for p in model.parameters()) == fixture['num_params']

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+from mmdet.registry import DATASETS
+
+from .dataset_wrappers import ClassAwareMixDataset
+
+
+def yolov7_train_pipeline(
+    img_scale: tuple[int, int],
+    mosaic_prob: float = 1.0,
+    max_translate_ratio: float = 0.2,
+    scaling_ratio_range: tuple[float, float] = (0.1, 1.9),
+    mixup_prob: float = 0.15,
+    hue_gain: float = 0.015,
+    saturation_gain: float = 0.7,
+    value_gain: float = 0.4,
+    flip_prob: float = 0.5,
+    min_gt_bbox_wh: tuple[float, float] = (2, 2),
+    pad_val: int = 114,
+) -> list[dict]:
+    """The official YOLOv7 training augmentation (``train.py`` with a
+    ``hyp.scratch.*.yaml``) as mmdet transforms: Mosaic (hyp ``mosaic``),
+    RandomAffine (``translate``, ``scale`` as ``1 +- scale``, the border of
+    half the input), the official filter of warped boxes, its MixUp of a
+    second mosaic (``mixup``), HSV gains (``hsv_h/s/v``) and the horizontal
+    flip (``fliplr``). Defaults: hyp.scratch.p5."""
+    mosaic_affine = [
+        dict(
+            type='Mosaic',
+            img_scale=tuple(img_scale),
+            center_ratio_range=(0.5, 1.5),
+            pad_val=float(pad_val),
+            prob=mosaic_prob,
+        ),
+        dict(
+            type='RandomAffine',
+            max_rotate_degree=0.0,
+            max_translate_ratio=max_translate_ratio,
+            scaling_ratio_range=tuple(scaling_ratio_range),
+            max_shear_degree=0.0,
+            border=(-img_scale[0] // 2, -img_scale[1] // 2),
+            border_val=(pad_val,) * 3,
+        ),
+        # the official keeps warped boxes of at least 2 px (and 10 % of their
+        # area)
+        dict(
+            type='FilterAnnotations',
+            min_gt_bbox_wh=tuple(min_gt_bbox_wh),
+            keep_empty=False,
+        ),
+    ]
+    return [
+        *mosaic_affine,
+        dict(type='YOLOv7MixUp', prob=mixup_prob, pre_transform=mosaic_affine),
+        dict(
+            type='YOLOv7HSVRandomAug',
+            hue_gain=hue_gain,
+            saturation_gain=saturation_gain,
+            value_gain=value_gain,
+        ),
+        dict(type='RandomFlip', prob=flip_prob),
+        dict(type='PackDetInputs'),
+    ]
+
+
+@DATASETS.register_module()
+class YOLOv7MixDataset(ClassAwareMixDataset):
+    """``MultiImageMixDataset`` running the official YOLOv7 training
+    augmentation (:func:`yolov7_train_pipeline`) with its settings as named
+    arguments, so that a recipe changes one of them with one line of dict
+    merge (``train_dataloader = dict(dataset=dict(mixup_prob=0.05))``)
+    instead of restating the pipeline. ``img_scale`` defaults to the wrapped
+    dataset's ``tile_size``. Class-balanced sampling (mmdet's
+    ``ClassAwareSampler``) works on it."""
+
+    def __init__(
+        self,
+        dataset: Union[dict, object],
+        img_scale: Optional[Sequence[int]] = None,
+        mosaic_prob: float = 1.0,
+        max_translate_ratio: float = 0.2,
+        scaling_ratio_range: Sequence[float] = (0.1, 1.9),
+        mixup_prob: float = 0.15,
+        hue_gain: float = 0.015,
+        saturation_gain: float = 0.7,
+        value_gain: float = 0.4,
+        flip_prob: float = 0.5,
+        min_gt_bbox_wh: Sequence[float] = (2, 2),
+        pad_val: int = 114,
+        **kwargs,
+    ) -> None:
+        if isinstance(dataset, dict):
+            dataset = DATASETS.build(dataset)
+        if img_scale is None:
+            side = getattr(dataset, 'tile_size', None)
+            if not side:
+                raise ValueError(
+                    'YOLOv7MixDataset: set img_scale, or wrap a tiled dataset'
+                    ' (its tile_size is the default)'
+                )
+            img_scale = (side, side)
+        self.pipeline_cfg = yolov7_train_pipeline(
+            tuple(img_scale),
+            mosaic_prob,
+            max_translate_ratio,
+            tuple(scaling_ratio_range),
+            mixup_prob,
+            hue_gain,
+            saturation_gain,
+            value_gain,
+            flip_prob,
+            tuple(min_gt_bbox_wh),
+            pad_val,
+        )
+        super().__init__(dataset, self.pipeline_cfg, **kwargs)
