@@ -11,7 +11,7 @@ mosaic of the three, tiled GeoTIFF) against a 1,024-px one.
     python benchmarks/sliced_inference_speed.py \
         [--checkpoint work_dirs/demo/epoch_26.pth] \
         [--config configs/yolov7-tiny_synthetic-xview.py] \
-        [--tile-size 320] [--overlap 64] [--batch-size 8] [--rounds 3] \
+        [--tile-size 320] [--tile-overlap 64] [--batch-size 8] [--rounds 3] \
         [--big 20000] [--work-dir DIR]
 
 The checkpoint is the demo's (``make demo``): trained weights give the
@@ -50,10 +50,10 @@ def child(args: argparse.Namespace) -> None:
         args.checkpoint,
         onnx_file=args.onnx,
         tile_size=args.tile_size,
-        overlap=args.overlap,
+        tile_overlap=args.tile_overlap,
         batch_size=args.batch_size,
     )
-    stride = args.tile_size - args.overlap
+    stride = args.tile_size - args.tile_overlap
     with torch.no_grad():
         inferencer.model.predict_scene(
             torch.zeros(
@@ -83,8 +83,8 @@ def child_infer(args: argparse.Namespace) -> None:
     from xview_plugins.cli.infer import main
 
     argv = [args.config, args.checkpoint, *args.scenes, '--out', args.out]
-    argv += ['--tile-size', str(args.tile_size), '--overlap']
-    argv += [str(args.overlap), '--batch-size', str(args.batch_size)]
+    argv += ['--tile-size', str(args.tile_size), '--tile-overlap']
+    argv += [str(args.tile_overlap), '--batch-size', str(args.batch_size)]
     argv += ['--no-progress']
     if args.onnx:
         argv += ['--backend', 'onnxruntime', '--onnx', args.onnx]
@@ -121,8 +121,8 @@ def run_child(
         args.checkpoint,
         '--tile-size',
         str(args.tile_size),
-        '--overlap',
-        str(args.overlap),
+        '--tile-overlap',
+        str(args.tile_overlap),
         '--batch-size',
         str(batch_size),
         '--scenes',
@@ -205,7 +205,7 @@ def main() -> None:
         default=str(ROOT / 'work_dirs' / 'demo' / 'epoch_26.pth'),
     )
     parser.add_argument('--tile-size', type=int, default=320)
-    parser.add_argument('--overlap', type=int, default=64)
+    parser.add_argument('--tile-overlap', type=int, default=64)
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument(
@@ -249,8 +249,8 @@ def measure(args, work, scenes, small, big, onnx) -> None:
     print(
         f'{Path(args.config).name} + {args.checkpoint}; {len(scenes)}'
         f' synthetic scenes of 3000 px, {args.tile_size}-px tiles'
-        f' overlapping by {args.overlap}, streamed; median of {args.rounds}'
-        ' interleaved runs, each in a fresh process'
+        f' overlapping by {args.tile_overlap}, streamed; median of'
+        f' {args.rounds} interleaved runs, each in a fresh process'
     )
     print()
     print('| scene | ' + ' | '.join(modes) + ' |')

@@ -13,15 +13,15 @@ CONFIG=${CONFIG:-configs/yolov7-tiny_synthetic-xview.py}
 
 [ -f "$DATA/xView_train.geojson" ] || "$PY" tools/make_synthetic_xview.py "$DATA"
 [ -f "$CHIPS/train.json" ] || "$PY" tools/convert_annotations.py "$DATA/xView_train.geojson" \
-    "$CHIPS" --from xview --to coco yolo --images "$DATA/train_images" --chip-size 512 \
-    --overlap 64 --val-fraction 0.25 --seed 0
+    "$CHIPS" --from xview --to coco yolo --images "$DATA/train_images" --tile-size 512 \
+    --tile-overlap 64 --val-fraction 0.25 --split-seed 0
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK" --data-root "$DATA"
 CKPT=$(cat "$WORK/last_checkpoint")
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK" --show-dir vis \
     --data-root "$DATA" | tee "$WORK/test.log"
 SCENE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['scenes']['val'][0])" "$CHIPS/summary.json")
 "$PY" tools/infer.py "$CONFIG" "$CKPT" "$DATA/train_images/$SCENE" --out "$WORK/scenes" \
-    --tile-size 320 --overlap 32 --overwrite
+    --tile-size 320 --tile-overlap 32 --overwrite
 echo
 echo "== demo outputs =="
 echo "synthetic release:     $DATA"

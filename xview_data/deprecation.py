@@ -1,6 +1,8 @@
 """Settings renamed so that each has one name across the package, the configs
 and the command line (mmdet's where it has one): the old name keeps working
-for one release, with a warning."""
+for one release, with a warning. The warning is a :class:`FutureWarning`,
+which Python shows by default (a ``DeprecationWarning`` is hidden outside
+``__main__``, so users of the tools and configs would never see it)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ def renamed_setting(
     owner: str, old: str, new: str, old_value: Any, new_value: Any
 ) -> Any:
     """``new_value``, or ``old_value`` given under the deprecated name ``old``
-    (a :class:`DeprecationWarning` naming ``new``); both given is an
+    (a :class:`FutureWarning` naming ``new``); both given is an
     :class:`~xview_data.errors.InputError`. ``None`` means not given."""
     if old_value is None:
         return new_value
@@ -32,8 +34,6 @@ def renamed_setting(
             f'{owner}: {old} is the old name of {new}; give only {new}'
         )
     warnings.warn(
-        f'{owner}: {old} is deprecated, use {new}',
-        DeprecationWarning,
-        stacklevel=3,
+        f'{owner}: {old} is deprecated, use {new}', FutureWarning, stacklevel=3
     )
     return old_value

@@ -6,7 +6,7 @@
 #       data/synthetic_xview/xView_train.geojson data/synthetic_xview_windows \
 #       --from xview --to recognition \
 #       --images data/synthetic_xview/train_images \
-#       --chip-size 64 --background 40 --val-fraction 0.25 --seed 0
+#       --chip-size 64 --background 40 --val-fraction 0.25 --split-seed 0
 # Valid convolutions (padding='valid') so that the detector can run it fully
 # convolutionally with the same scores as window by window; batch normalization
 # and balanced class weights so that a short CPU run learns the rare classes.

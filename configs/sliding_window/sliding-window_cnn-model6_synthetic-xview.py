@@ -22,11 +22,11 @@ model = dict(
     classifier={{_base_.window_classifier}},
     windows=[(32, 8), (48, 12), (64, 16), (96, 24), (160, 40), (224, 56)],
     background_class=-1,
-    score_thr=0.5,
     box_fraction=1 / 1.5,
-    nms_iou=0.3,
-    max_per_img=300,
     fully_convolutional=True,
+    test_cfg=dict(
+        score_thr=0.5, nms=dict(type='nms', iou_threshold=0.3), max_per_img=300
+    ),
 )
 
 data_root = 'data/synthetic_xview/'

@@ -135,7 +135,7 @@ def test_a_truncated_geotiff_is_named(tmp_path):
         'coco',
         '--images',
         tmp_path / 'img',
-        '--chip-size',
+        '--tile-size',
         128,
     )
     assert_refused(result, out, '1.tif')
@@ -159,7 +159,7 @@ def test_other_band_counts_and_uint16_become_3_band_uint8_chips(
         'coco',
         '--images',
         tmp_path / 'img',
-        '--chip-size',
+        '--tile-size',
         64,
     )
     assert result.returncode == 0, result.stderr
@@ -267,7 +267,7 @@ def test_counts_survive_when_no_chip_keeps_an_object(tmp_path, scene):
         'coco',
         '--images',
         scene,
-        '--chip-size',
+        '--tile-size',
         8,
         '--min-visible',
         0.9,
@@ -286,6 +286,7 @@ def test_counts_survive_when_no_chip_keeps_an_object(tmp_path, scene):
     [
         ('--chip-size', 0, '--chip-size must be at least 1'),
         ('--chip-size', -5, '--chip-size must be at least 1'),
+        ('--tile-size', 0, '--tile-size must be at least 1'),
         ('--val-fraction', 1.5, '--val-fraction must be in [0, 1)'),
         ('--images', 'misspelt_folder', 'misspelt_folder: no such folder'),
     ],
@@ -427,7 +428,7 @@ def test_a_file_that_is_not_an_image_is_unreadable_not_missing(
             'coco',
             '--images',
             scene,
-            '--chip-size',
+            '--tile-size',
             64,
         ),
         out,
@@ -457,7 +458,7 @@ def test_a_png_named_tif_is_read_as_the_image_it_is(tmp_path, scene):
         'coco',
         '--images',
         scene,
-        '--chip-size',
+        '--tile-size',
         32,
     )
     assert result.returncode == 0, result.stderr

@@ -128,7 +128,7 @@ def test_infer_refuses(kind, bad_checkpoints, tmp_path, capsys, monkeypatch):
             tmp_path / 'out',
             '--tile-size',
             64,
-            '--overlap',
+            '--tile-overlap',
             16,
             '--no-progress',
         ],

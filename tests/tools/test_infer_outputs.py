@@ -8,6 +8,7 @@ import json
 import runpy
 import subprocess
 import sys
+from contextlib import nullcontext
 
 import pytest
 import torch
@@ -37,7 +38,7 @@ def infer(argv, capsys):
                 *argv,
                 '--tile-size',
                 64,
-                '--overlap',
+                '--tile-overlap',
                 16,
                 '--no-progress',
                 '--cfg-options',
@@ -127,7 +128,7 @@ def test_official_weights_convert_infer_and_score(
             tmp_path / 'scenes',
             '--tile-size',
             256,
-            '--overlap',
+            '--tile-overlap',
             32,
             '--no-progress',
             '--cfg-options',
@@ -159,10 +160,10 @@ def test_official_weights_convert_infer_and_score(
     assert 0 <= float((tmp_path / 'score' / 'score.txt').read_text()) <= 1
 
 
-def test_max_dets_caps_a_scene_and_says_so(checkpoint, tmp_path, capsys):
+def test_max_per_img_caps_a_scene_and_says_so(checkpoint, tmp_path, capsys):
     scene = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
-    common = [TINY, checkpoint, scene, '--tile-size', 64, '--overlap', 16]
+    common = [TINY, checkpoint, scene, '--tile-size', 64, '--tile-overlap', 16]
     common += [
         '--no-progress',
         '--cfg-options',
@@ -172,19 +173,12 @@ def test_max_dets_caps_a_scene_and_says_so(checkpoint, tmp_path, capsys):
     every = (tmp_path / 'all' / 'submission' / 'scene.tif.txt').read_text()
     assert len(every.splitlines()) > 2  # untrained, threshold 0
     capsys.readouterr()
-    argv = [*common, '--out', tmp_path / 'two', '--max-dets', 2]
+    argv = [*common, '--out', tmp_path / 'two', '--max-per-img', 2]
     assert main([str(a) for a in argv]) == 0
     capped = (tmp_path / 'two' / 'submission' / 'scene.tif.txt').read_text()
     assert len(capped.splitlines()) == 2
     said = capsys.readouterr()
     assert 'dropped' in said.out + said.err
-    with pytest.raises(SystemExit):
-        main(
-            [
-                str(a)
-                for a in [*common, '--out', tmp_path / 'x', '--max-dets', 0]
-            ]
-        )
 
 
 SLIDING = str(
@@ -203,8 +197,13 @@ CLASSIFIER = str(ROOT / 'configs' / 'classification' / 'exp01_ffnn-m1.py')
     [
         (['--tile-size', 0], TINY, '--tile-size must be at least 1'),
         (['--batch-size', 0], TINY, '--batch-size must be at least 1'),
-        (['--overlap', -1], TINY, '--overlap must be at least 0'),
-        (['--tile-size', 64, '--overlap', 64], TINY, 'overlap must be in'),
+        (['--tile-overlap', -1], TINY, '--tile-overlap must be at least 0'),
+        (['--max-per-img', 0], TINY, '--max-per-img must be at least 1'),
+        (
+            ['--tile-size', 64, '--tile-overlap', 64],
+            TINY,
+            'tile_overlap must be in',
+        ),
         (['--device', 'cuda:0'], TINY, 'cuda:0'),
         (['--device', 'gpu'], TINY, "'gpu'"),
         (
@@ -244,3 +243,57 @@ def test_every_option_applies_or_is_refused_in_one_line(
     assert code == 2
     assert message in error, error
     assert not (tmp_path / 'out').exists()
+
+
+def test_the_old_option_names_still_work_with_a_warning(
+    checkpoint, tmp_path, capsys
+):
+    """--overlap, --max-dets and --score-thr are the old names of
+    --tile-overlap, --max-per-img and --pred-score-thr: the same files."""
+    scene = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
+    main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
+    common = [TINY, checkpoint, scene, '--tile-size', 64, '--no-progress']
+    common += ['--cfg-options', 'model.test_cfg.score_thr=0.0']
+    outputs = {}
+    for name, options in (
+        ('old', ['--overlap', 16, '--max-dets', 3, '--score-thr', 0.2]),
+        (
+            'new',
+            [
+                '--tile-overlap',
+                16,
+                '--max-per-img',
+                3,
+                '--pred-score-thr',
+                0.2,
+            ],
+        ),
+    ):
+        argv = [*common, *options, '--out', tmp_path / name]
+        with pytest.warns(FutureWarning) if name == 'old' else nullcontext():
+            assert main([str(a) for a in argv]) == 0
+        outputs[name] = tmp_path / name
+    for part in ('submission/scene.tif.txt', 'drawn/scene.png'):
+        assert (outputs['old'] / part).read_bytes() == (
+            outputs['new'] / part
+        ).read_bytes()
+    assert (
+        len(
+            (outputs['new'] / 'submission/scene.tif.txt')
+            .read_text()
+            .splitlines()
+        )
+        == 3
+    )
+    capsys.readouterr()
+    argv = [
+        *common,
+        '--overlap',
+        8,
+        '--tile-overlap',
+        8,
+        '--out',
+        tmp_path / 'x',
+    ]
+    assert main([str(a) for a in argv]) == 2
+    assert 'give only --tile-overlap' in capsys.readouterr().err

@@ -112,7 +112,7 @@ def test_a_killed_overwrite_leaves_the_old_or_the_new_output(
         'coco',
         'yolo',
         'xview',
-        '--chip-size',
+        '--tile-size',
         128,
         '--overwrite',
     ]

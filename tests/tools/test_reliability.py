@@ -56,7 +56,7 @@ def infer_args(checkpoint, scene, out, *extra):
         out,
         '--tile-size',
         64,
-        '--overlap',
+        '--tile-overlap',
         16,
         '--no-progress',
         *extra,
@@ -267,7 +267,7 @@ def test_two_runs_started_together_into_one_folder_one_is_refused(
     out = tmp_path / 'out'
     command = convert_command(
         annotations, out, '--from', 'xview', '--to', 'coco', 'yolo',
-        '--images', tmp_path / 'img', '--chip-size', 32, '--keep-empty',
+        '--images', tmp_path / 'img', '--tile-size', 32, '--keep-empty',
     )  # fmt: skip
     runs = [
         subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
@@ -320,7 +320,7 @@ def run_each_tool(tool, out, checkpoint, annotations, tmp_path, capsys):
             'yolo',
             '--images',
             tmp_path / 'img',
-            '--chip-size',
+            '--tile-size',
             '64',
             '--keep-empty',
         )
@@ -572,7 +572,7 @@ def test_convert_refuses_a_visible_fraction_above_one(annotations, tmp_path):
         'coco',
         '--images',
         tmp_path / 'img',
-        '--chip-size',
+        '--tile-size',
         '64',
         '--min-visible',
         '1.5',

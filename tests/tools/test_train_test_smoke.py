@@ -43,7 +43,7 @@ def chips(synthetic_release, tmp_path_factory):
         'coco',
         '--images',
         synthetic_release / 'train_images',
-        '--chip-size',
+        '--tile-size',
         512,
         '--val-fraction',
         0.3,
@@ -116,7 +116,7 @@ def test_train_save_resume_test_and_infer(chips, synthetic_release, tmp_path):
         work / 'scenes',
         '--tile-size',
         256,
-        '--overlap',
+        '--tile-overlap',
         32,
         '--no-progress',
         '--cfg-options',
@@ -252,7 +252,7 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(
         f'test_dataloader.dataset.data_root={root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.dataset.val_fraction=0.34',
-        'model.detector.test_cfg.score_thr=0.0',
+        'model.test_cfg.score_thr=0.0',
     )
     assert re.search(r'coco/bbox_mAP: \d\.\d+', out) and re.search(
         r'xview/map: \d\.\d+', out
@@ -267,7 +267,7 @@ def test_yolov7_tiny_trains_from_the_geojson_and_tests_and_infers(
         work / 'scenes',
         '--tile-size',
         320,
-        '--overlap',
+        '--tile-overlap',
         32,
         '--merge',
         'wbf',
@@ -347,7 +347,7 @@ def test_sliding_window_detector_evaluates_scenes_with_a_trained_classifier(
         6,
         '--val-fraction',
         0.34,
-        '--seed',
+        '--split-seed',
         0,
         '--no-progress',
     )
@@ -392,7 +392,7 @@ def test_sliding_window_detector_evaluates_scenes_with_a_trained_classifier(
         'test_dataloader.num_workers=0',
         'model.windows=[(32,16),(64,32)]',
         'model.background_class=None',
-        'model.score_thr=0.0',
+        'model.test_cfg.score_thr=0.0',
     )
     assert re.search(r'coco/bbox_mAP: \d\.\d+', out)
     assert 'unexpected key' not in out and 'missing keys' not in out

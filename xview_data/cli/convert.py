@@ -45,16 +45,24 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         help="'benchmark12' (default), 'xview60' or a JSON class map",
     )
     parser.add_argument(
+        '--tile-size',
+        type=int,
+        help='cut the scenes into N x N tiles (COCO, YOLO, txt)',
+    )
+    parser.add_argument(
+        '--tile-overlap', type=int, help='overlap of neighbouring tiles (px)'
+    )
+    parser.add_argument(
         '--chip-size',
         type=int,
         help=(
-            'tile scenes into N x N chips (for --to recognition: chip side, '
-            'default 224)'
+            'side of a recognition chip (--to recognition; default 224); the'
+            ' old name of --tile-size for the scene formats'
         ),
     )
-    parser.add_argument(
-        '--overlap', type=int, default=0, help='overlap of neighbouring chips'
-    )
+    # the old names (a warning says the new one)
+    parser.add_argument('--overlap', type=int, help=argparse.SUPPRESS)
+    parser.add_argument('--seed', type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         '--min-visible',
         type=float,
@@ -101,7 +109,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         default=0.0,
         help='fraction of source scenes held out as val (grouped by scene)',
     )
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--split-seed',
+        type=int,
+        help='draws the val scenes and the background chips (default 0)',
+    )
     parser.add_argument(
         '--overwrite', action='store_true', help='replace a non-empty OUT'
     )
@@ -116,27 +128,31 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(message)s')
     logging.getLogger('rasterio').setLevel(logging.WARNING)
-    options = ConvertOptions(
-        src_format=args.src_format,
-        dst_formats=args.dst_formats,
-        images=args.images,
-        classes=args.classes,
-        chip_size=args.chip_size,
-        overlap=args.overlap,
-        min_visible=args.min_visible,
-        keep_empty=args.keep_empty,
-        min_size=args.min_size,
-        context=args.context,
-        background=args.background,
-        background_max_overlap=args.background_max_overlap,
-        val_fraction=args.val_fraction,
-        seed=args.seed,
-        overwrite=args.overwrite,
-        progress=not args.no_progress,
-        plot=not args.no_plot,
-    )
 
     def work() -> int:
+        # in here: a setting given under both its names is a one-line error
+        options = ConvertOptions(
+            src_format=args.src_format,
+            dst_formats=args.dst_formats,
+            images=args.images,
+            classes=args.classes,
+            tile_size=args.tile_size,
+            tile_overlap=args.tile_overlap,
+            chip_size=args.chip_size,
+            overlap=args.overlap,
+            min_visible=args.min_visible,
+            keep_empty=args.keep_empty,
+            min_size=args.min_size,
+            context=args.context,
+            background=args.background,
+            background_max_overlap=args.background_max_overlap,
+            val_fraction=args.val_fraction,
+            split_seed=args.split_seed,
+            seed=args.seed,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+            plot=not args.no_plot,
+        )
         report = convert(args.src, args.out, options)
         print(report.table())
         print(f'written to {report.out_dir}')

@@ -16,6 +16,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from ..deprecation import renamed_setting
 from ..formats import (
     attach_images,
     read_coco,
@@ -54,13 +55,17 @@ class ConvertOptions:
     dst_formats: Sequence[str]
     images: Optional[PathLike] = None
     classes: Union[str, ClassMap] = 'benchmark12'
-    chip_size: Optional[int] = None
-    overlap: int = 0
+    # scene tiles for the scene formats (COCO, YOLO, txt)
+    tile_size: Optional[int] = None
+    tile_overlap: Optional[int] = None
     min_visible: float = 0.5
     keep_empty: bool = False
     min_size: float = 2.0
     val_fraction: float = 0.0
-    seed: int = 0
+    # draws the validation scenes (and the background chips)
+    split_seed: Optional[int] = None
+    # the side of a recognition chip (--to recognition; default 224)
+    chip_size: Optional[int] = None
     context: float = 1.5
     background: int = 0
     background_max_overlap: float = 0.1
@@ -68,6 +73,43 @@ class ConvertOptions:
     link_images: bool = True
     progress: bool = True
     plot: bool = True
+    # deprecated names: overlap (tile_overlap), seed (split_seed)
+    overlap: Optional[int] = None
+    seed: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        self.tile_overlap = (
+            renamed_setting(
+                'convert',
+                'overlap',
+                'tile_overlap',
+                self.overlap,
+                self.tile_overlap,
+            )
+            or 0
+        )
+        self.split_seed = (
+            renamed_setting(
+                'convert', 'seed', 'split_seed', self.seed, self.split_seed
+            )
+            or 0
+        )
+        self.overlap = self.seed = None
+        scene_formats = set(self.dst_formats) - {'recognition'}
+        if (
+            self.chip_size is not None
+            and self.chip_size > 0
+            and scene_formats
+            and self.tile_size is None
+        ):
+            # --chip-size used to tile the scenes too
+            self.tile_size = renamed_setting(
+                'convert',
+                'chip_size (tiling scenes)',
+                'tile_size',
+                self.chip_size,
+                None,
+            )
 
 
 def _read_xview(src: Path, class_map: ClassMap, images):
@@ -182,10 +224,13 @@ def convert(
             raise ValueError(
                 f'unknown target format {fmt!r}; choose from {TARGET_FORMATS}'
             )
-    if options.chip_size is not None and options.chip_size < 1:
-        raise ValueError(
-            f'--chip-size must be at least 1 px (got {options.chip_size})'
-        )
+    for name in ('tile_size', 'chip_size'):
+        value = getattr(options, name)
+        if value is not None and value < 1:
+            raise ValueError(
+                f'--{name.replace("_", "-")} must be at least 1 px (got'
+                f' {value})'
+            )
     if not 0 < options.min_visible <= 1:
         # above 1 no object could ever be kept
         raise ValueError(
@@ -206,10 +251,10 @@ def convert(
     )
     if image_dir is not None and image_dir.is_dir():
         reads_pixels = (
-            bool(options.chip_size) or 'recognition' in options.dst_formats
+            bool(options.tile_size) or 'recognition' in options.dst_formats
         )
         table = attach_images(table, image_dir, refuse_unreadable=reads_pixels)
-    elif options.chip_size or 'recognition' in options.dst_formats:
+    elif options.tile_size or 'recognition' in options.dst_formats:
         raise ValueError(
             'chipping and --to recognition read pixels: pass --images DIR'
         )
@@ -252,15 +297,17 @@ def _write_outputs(
     skipped = Counter(table.skipped)
     # recognition chips are cut from the source scenes, whatever the scene
     # formats' tiling
-    val_scenes = val_scene_names(table, options.val_fraction, options.seed)
+    val_scenes = val_scene_names(
+        table, options.val_fraction, options.split_seed
+    )
     source_splits = split_by_scene(
         table, options.val_fraction, val_scenes=val_scenes
     )
-    if options.chip_size and scene_formats:
+    if options.tile_size and scene_formats:
         chipped = chip_scenes(
             table,
-            options.chip_size,
-            options.overlap,
+            options.tile_size,
+            options.tile_overlap,
             options.min_visible,
             options.keep_empty,
             image_dir,
@@ -288,7 +335,7 @@ def _write_outputs(
                 stage,
                 split,
                 image_dir,
-                bool(options.chip_size),
+                bool(options.tile_size),
                 options.link_images,
             )
         for fmt in scene_formats:
@@ -298,7 +345,7 @@ def _write_outputs(
                     stage,
                     split,
                     class_map,
-                    bool(options.chip_size),
+                    bool(options.tile_size),
                     progress,
                 )
             )
@@ -325,7 +372,7 @@ def _write_outputs(
                     options.background,
                     geometry,
                     max_overlap=options.background_max_overlap,
-                    seed=options.seed,
+                    seed=options.split_seed,
                 )
                 chips = concat_tables([chips, background])
                 chip_classes = class_map.with_background()

@@ -32,26 +32,28 @@ class ChipWindow:
 
 def plan_scene_chips(
     table: AnnotationTable,
-    chip_size: int,
-    overlap: int = 0,
+    tile_size: int,
+    tile_overlap: int = 0,
     min_visible: float = 0.5,
     keep_empty: bool = False,
 ) -> tuple[AnnotationTable, list[ChipWindow]]:
-    """Tile every scene with ``chip_size`` windows (stride ``chip_size -
-    overlap``) without touching pixels: the chips' annotation table and the
-    windows to cut.
+    """Tile every scene with ``tile_size`` windows (stride ``tile_size -
+    tile_overlap``) without touching pixels: the chips' annotation table and
+    the windows to cut.
 
     An object goes into a chip when at least ``min_visible`` of its area lies
     inside, with its box clipped to the chip. Chips without objects are dropped
     unless ``keep_empty``. Chips are named ``<scene>_<x>_<y>.tif``.
     """
-    if chip_size < 1:
+    if tile_size < 1:
         raise ValueError(
-            f'the chip size must be at least 1 px (got {chip_size})'
+            f'the tile size must be at least 1 px (got {tile_size})'
         )
-    if not 0 <= overlap < chip_size:
-        raise ValueError(f'overlap must be in [0, chip size) (got {overlap})')
-    stride = chip_size - overlap
+    if not 0 <= tile_overlap < tile_size:
+        raise ValueError(
+            f'tile_overlap must be in [0, tile size) (got {tile_overlap})'
+        )
+    stride = tile_size - tile_overlap
     chips: list[ImageRecord] = []
     windows: list[ChipWindow] = []
     columns: dict[str, list] = dict(
@@ -64,20 +66,20 @@ def plan_scene_chips(
         scene.require_size('chipping')
         boxes = table.boxes[objects]
         width, height = (
-            min(chip_size, scene.width),
-            min(chip_size, scene.height),
+            min(tile_size, scene.width),
+            min(tile_size, scene.height),
         )
-        for y in window_starts(scene.height, chip_size, stride):
-            for x in window_starts(scene.width, chip_size, stride):
+        for y in window_starts(scene.height, tile_size, stride):
+            for x in window_starts(scene.width, tile_size, stride):
                 near = np.flatnonzero(
-                    (boxes[:, 0] < x + chip_size)
+                    (boxes[:, 0] < x + tile_size)
                     & (boxes[:, 2] > x)
-                    & (boxes[:, 1] < y + chip_size)
+                    & (boxes[:, 1] < y + tile_size)
                     & (boxes[:, 3] > y)
                 )
                 keep, clipped = clip_to_window(
                     boxes[near],
-                    (x, y, x + chip_size, y + chip_size),
+                    (x, y, x + tile_size, y + tile_size),
                     min_visible,
                 )
                 if not len(keep) and not keep_empty:
@@ -158,8 +160,8 @@ def write_chip_images(
 
 def chip_scenes(
     table: AnnotationTable,
-    chip_size: int,
-    overlap: int = 0,
+    tile_size: int,
+    tile_overlap: int = 0,
     min_visible: float = 0.5,
     keep_empty: bool = False,
     image_dir: Optional[PathLike] = None,
@@ -170,7 +172,7 @@ def chip_scenes(
     chip images written by :func:`write_chip_images`; ``progress()`` is
     called once per scene."""
     chipped, windows = plan_scene_chips(
-        table, chip_size, overlap, min_visible, keep_empty
+        table, tile_size, tile_overlap, min_visible, keep_empty
     )
     if image_dir is not None and out_dir is not None:
         write_chip_images(windows, image_dir, out_dir, progress)

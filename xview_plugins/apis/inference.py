@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Optional
 
-import numpy as np
-
 from xview_data.errors import InputError, MissingInputError
+
+from .scene_inferencer import SceneInferencer
 
 
 def collect_scenes(inputs: list[str]) -> list[Path]:
@@ -45,27 +45,36 @@ def collect_scenes(inputs: list[str]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def scenes_to_infer(
+    inputs: list[str], out_dir: str, *read_files: Optional[str]
+) -> list[Path]:
+    """The scenes of ``inputs`` (:func:`collect_scenes`), refused when
+    ``out_dir`` would replace one of them or of ``read_files`` (the config,
+    checkpoint, ONNX file): checked before anything is loaded."""
+    from xview_data.io import ensure_not_input
+
+    files = collect_scenes(inputs)
+    # the scenes and every file the run reads: a replaced OUT holds none
+    ensure_not_input(out_dir, *files, *read_files)
+    return files
+
+
 def infer_files(
-    config: str,
-    checkpoint: str,
+    inferencer: SceneInferencer,
     inputs: list[str],
     out_dir: str,
-    score_thr: float = 0.3,
-    device: str = 'cpu',
+    pred_score_thr: float = 0.3,
     progress: bool = True,
-    cfg_options: Optional[dict] = None,
     overwrite: bool = False,
-    onnx_file: Optional[str] = None,
-    **slicing,
 ) -> dict:
     """Detect objects in whole GeoTIFF scenes (files or folders) with
-    :class:`SceneInferencer` (``slicing``: its ``tile_size``, ``overlap``,
-    ``batch_size``, ``merge``, ``full_scene``). Writes under ``out_dir``:
+    ``inferencer`` (a :class:`SceneInferencer`). Writes under ``out_dir``,
+    per scene through the inferencer's ``visualize`` and ``postprocess``:
     ``submission/<scene>.txt`` (xView format, type ids),
-    ``geojson/<scene>.geojson`` (lon/lat polygons), ``detections_coco.json``
-    (COCO results, image ids listed in ``images.json``) and
-    ``drawn/<scene>.png`` (detections above ``score_thr`` on the downscaled
-    scene, by the config's visualizer).
+    ``geojson/<scene>.geojson`` (lon/lat polygons), ``drawn/<scene>.png``
+    (detections above ``pred_score_thr`` on the downscaled scene, by the
+    config's visualizer); and for all of them ``detections_coco.json`` (COCO
+    results, image ids listed in ``images.json``).
 
     The output folder is written as the converter's is: staged and renamed at
     the end (a failed or killed run leaves no output), a non-empty one only
@@ -76,24 +85,17 @@ def infer_files(
         coco_detection_results,
         write_coco_images,
         write_coco_results,
-        write_detections_geojson,
-        write_submission_file,
     )
-    from xview_data.imagery import geotransform
-    from xview_data.io import WRITE_CHUNK, ensure_not_input, staged_directory
+    from xview_data.io import WRITE_CHUNK, staged_directory
 
-    from .scene_inferencer import SceneInferencer
-
-    files = collect_scenes(inputs)
-    # the scenes and every file the run reads: a replaced OUT holds none
-    ensure_not_input(out_dir, *files, config, checkpoint, onnx_file)
-    inferencer = SceneInferencer(
-        config, checkpoint, device, cfg_options, onnx_file, **slicing
+    files = scenes_to_infer(
+        inputs,
+        out_dir,
+        inferencer.config_file,
+        inferencer.checkpoint,
+        inferencer.onnx_file,
     )
-    class_map = inferencer.class_map
-    type_ids = np.asarray(class_map.type_ids)
     images = []
-
     # the bar counts tiles, so that one huge scene shows it is working
     bar = tqdm(
         total=sum(inferencer.tile_count(path) for path in files),
@@ -107,38 +109,27 @@ def infer_files(
         scene can hold hundreds of thousands of detections)."""
         for image_id, path in enumerate(files, 1):
             bar.set_postfix_str(f'scene {image_id}/{len(files)} {path.name}')
-            sample = inferencer(path, bar.update)
-            found = sample.pred_instances
-            boxes = found.bboxes.cpu().numpy().astype(np.float64)
-            scores = found.scores.cpu().numpy().astype(np.float64)
-            labels = found.labels.cpu().numpy().astype(np.int64)
-            write_submission_file(
-                out / 'submission' / f'{path.name}.txt',
-                boxes.clip(0),
-                type_ids[labels],
-                scores.clip(0, 1),
+            inputs = inferencer.preprocess(path)
+            sample = inferencer.forward(inputs, bar.update)
+            inferencer.visualize(
+                path,
+                sample,
+                out / 'drawn' / f'{path.stem}.png',
+                pred_score_thr,
             )
-            transform, crs = geotransform(path)
-            write_detections_geojson(
-                out / 'geojson' / f'{path.stem}.geojson',
-                path.name,
-                boxes,
-                type_ids[labels],
-                scores,
-                [class_map.names[k] for k in labels],
-                (transform, crs) if transform is not None else None,
-            )
-            inferencer.draw(
-                path, sample, out / 'drawn' / f'{path.stem}.png', score_thr
-            )
-            height, width = sample.ori_shape
+            found = inferencer.postprocess(path, sample, out)
             images.append(
                 dict(
                     id=image_id,
                     file_name=str(path),
-                    width=width,
-                    height=height,
+                    width=inputs.width,
+                    height=inputs.height,
                 )
+            )
+            boxes, scores, labels = (
+                found['bboxes'],
+                found['scores'],
+                found['labels'],
             )
             for start in range(0, len(boxes), WRITE_CHUNK):
                 part = slice(start, start + WRITE_CHUNK)
@@ -150,7 +141,7 @@ def infer_files(
         detections = write_coco_results(
             out / 'detections_coco.json', scenes(out)
         )
-        write_coco_images(out / 'images.json', images, class_map)
+        write_coco_images(out / 'images.json', images, inferencer.class_map)
     return dict(
         scenes=len(files), detections=detections, out_dir=Path(out_dir)
     )

@@ -1,12 +1,13 @@
-"""Whole-scene inference on a config's own parts: mmdet's
-``inference_detector`` idiom (the config's test pipeline, then
-``model.test_step``) with the detector wrapped in ``SlicedInference``, and
-drawing through the config's visualizer."""
+"""Whole-scene inference on a config's own parts, in the shape of mmdet's
+``DetInferencer``: the config's image loading, the detector wrapped in
+``SlicedInference``, drawing through the config's visualizer, and the files
+GIS tools and the xView scorer read."""
 
 from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Union
 
@@ -22,16 +23,6 @@ from xview_data.structures import ClassMap
 from ..utils.checkpoint import CheckpointError
 from ..utils.config import ConfigError, check_model_test_cfg, read_config
 
-# SlicedInference options a caller may set; None keeps the config's (or the
-# wrapper's default)
-SLICING_OPTIONS = (
-    'tile_size',
-    'overlap',
-    'batch_size',
-    'merge',
-    'full_scene',
-    'max_per_img',
-)
 SCENE_META_KEYS = ('img_id', 'img_path', 'ori_shape', 'img_shape')
 # the largest scene read whole (a scene-wide percentile stretch, the
 # full-scene pass): 2**28 pixels, a 16,384-px square, some 10 GB at the
@@ -44,63 +35,108 @@ DRAW_BAND_PIXELS = 1 << 20
 LABEL_REACH = 32
 
 
-def sliced_model_config(model_cfg: dict, **options) -> dict:
+def image_loaders() -> tuple[type, ...]:
+    """The transforms that load an image, as the first step of a test
+    pipeline (mmdet's convention, which its ``DetInferencer`` reads the same
+    way)."""
+    from mmcv.transforms import LoadImageFromFile
+
+    from ..datasets.transforms import LoadGeoTIFFFromFile
+
+    return (LoadGeoTIFFFromFile, LoadImageFromFile)
+
+
+def sliced_model_config(
+    model_cfg: dict,
+    tile_size: Optional[int] = None,
+    tile_overlap: Optional[int] = None,
+    batch_size: Optional[int] = None,
+    merge: Optional[str] = None,
+    full_scene: Optional[bool] = None,
+    max_per_img: Optional[int] = None,
+) -> dict:
     """``model_cfg`` wrapped in ``SlicedInference`` (or, when it already is
-    one, a copy), with the given slicing ``options`` (None: unchanged)."""
-    unknown = set(options) - set(SLICING_OPTIONS)
-    if unknown:
-        raise TypeError(f'unknown slicing options {sorted(unknown)}')
+    one, a copy), with the given settings (None: the config's, or the
+    wrapper's default; ``max_per_img`` caps the detections of a scene, in its
+    ``test_cfg``)."""
     model_cfg = copy.deepcopy(dict(model_cfg))
     if model_cfg.get('type') != 'SlicedInference':
         model_cfg = dict(type='SlicedInference', detector=model_cfg)
-    model_cfg.update({k: v for k, v in options.items() if v is not None})
+    given = dict(
+        tile_size=tile_size,
+        tile_overlap=tile_overlap,
+        batch_size=batch_size,
+        merge=merge,
+        full_scene=full_scene,
+    )
+    model_cfg.update({k: v for k, v in given.items() if v is not None})
+    if max_per_img is not None:
+        model_cfg['test_cfg'] = dict(
+            model_cfg.get('test_cfg') or {}, max_per_img=max_per_img
+        )
     return model_cfg
 
 
 def scene_pipeline_cfg(cfg: Config) -> list[dict]:
-    """The config's test pipeline as it applies to a whole scene: its image
-    loading (with every option: bands, stretch, channel order) and packing;
-    annotation loading and the tile-level geometry (resize, pad) are left
-    out, ``SlicedInference`` cuts and pads the tiles."""
+    """How a whole scene is read: the config's ``scene_pipeline`` when it
+    declares one; else its test pipeline's first step, the image loading (with
+    every option: bands, stretch, channel order), then packing. The tile
+    geometry (resize, pad) is ``SlicedInference``'s, the annotations are the
+    dataset's."""
+    from mmdet.registry import TRANSFORMS
     from mmdet.utils import get_test_pipeline_cfg
 
+    if cfg.get('scene_pipeline'):
+        return [dict(step) for step in cfg.scene_pipeline]
     try:
-        pipeline = get_test_pipeline_cfg(cfg)
-    except (AttributeError, KeyError) as err:
+        first = dict(get_test_pipeline_cfg(cfg)[0])
+    except (AttributeError, KeyError, IndexError) as err:
         raise ConfigError(
             f'{cfg.filename}: no test_dataloader.dataset.pipeline to read '
             'scenes with'
         ) from err
-    loading = [
-        dict(step)
-        for step in pipeline
-        if str(step['type']).split('.')[-1].startswith('Load')
-        and str(step['type']).split('.')[-1] != 'LoadAnnotations'
-    ]
-    if not loading:
+    loader = TRANSFORMS.get(first['type'])
+    if not (isinstance(loader, type) and issubclass(loader, image_loaders())):
         raise ConfigError(
-            f'{cfg.filename}: the test pipeline loads no image'
-            f' ({[s["type"] for s in pipeline]})'
+            f'{cfg.filename}: the test pipeline starts with {first["type"]},'
+            ' not an image loader (LoadGeoTIFFFromFile, LoadImageFromFile);'
+            ' declare how scenes are read in scene_pipeline'
         )
-    return [*loading, dict(type='PackDetInputs', meta_keys=SCENE_META_KEYS)]
+    return [first, dict(type='PackDetInputs', meta_keys=SCENE_META_KEYS)]
+
+
+@dataclass
+class SceneInput:
+    """A scene as :meth:`SceneInferencer.preprocess` gives it: its size, and
+    the scene read whole and packed (None: it is streamed tile by tile)."""
+
+    path: Path
+    height: int
+    width: int
+    packed: Optional[dict] = None
 
 
 class SceneInferencer:
-    """Detect objects in whole scenes with a config's detector.
+    """Detect objects in whole scenes with a config's detector, in the stages
+    of mmdet's ``DetInferencer`` (each a method a subclass can override):
+    :meth:`preprocess` reads the scene (by :func:`scene_pipeline_cfg`; tile by
+    tile when :meth:`streams`), :meth:`forward` runs the detector by tiles
+    inside ``SlicedInference`` (by torch or, with ``onnx_file`` from
+    ``tools/deploy/export_onnx.py``, by ONNX Runtime), :meth:`visualize`
+    draws the detections through the config's visualizer and
+    :meth:`postprocess` writes the xView submission and the GeoJSON. The
+    checkpoint's ``dataset_meta`` (stored by the runner from the training
+    dataset) names the classes and their xView type ids.
 
-    The scene is read by the config's own test pipeline (its loading steps,
-    see :func:`scene_pipeline_cfg`), the detector runs by tiles inside
-    ``SlicedInference`` (``tile_size``, ``overlap``, ``batch_size``,
-    ``merge``, ``full_scene``, ``max_per_img``; None keeps the config's), run
-    by torch or, with ``onnx_file`` (``tools/deploy/export_onnx.py``), by ONNX
-    Runtime, and the checkpoint's ``dataset_meta`` (stored by the runner from
-    the training dataset) names the classes and their xView type ids.
+    The slicing settings (``tile_size``, ``tile_overlap``, ``batch_size``,
+    ``merge``, ``full_scene``; ``max_per_img`` per scene) default to the
+    config's (None); ``overlap`` is the deprecated name of ``tile_overlap``.
 
     Example::
 
         inferencer = SceneInferencer(CONFIG, CHECKPOINT, tile_size=640)
         sample = inferencer('scene.tif')        # a DetDataSample
-        inferencer.draw(sample, 'scene.png')
+        inferencer('scene.tif', out_dir='out')  # and the files of the scene
     """
 
     def __init__(
@@ -111,14 +147,29 @@ class SceneInferencer:
         cfg_options: Optional[dict] = None,
         onnx_file: Optional[str] = None,
         stream: bool = True,
-        **slicing,
+        tile_size: Optional[int] = None,
+        tile_overlap: Optional[int] = None,
+        batch_size: Optional[int] = None,
+        merge: Optional[str] = None,
+        full_scene: Optional[bool] = None,
+        max_per_img: Optional[int] = None,
+        overlap: Optional[int] = None,
     ) -> None:
         from mmdet.registry import MODELS, VISUALIZERS
         from mmengine.model import revert_sync_batchnorm
         from mmengine.registry import init_default_scope
 
+        from xview_data.deprecation import renamed_setting
+
         from ..utils import load_detector_checkpoint
 
+        tile_overlap = renamed_setting(
+            type(self).__name__,
+            'overlap',
+            'tile_overlap',
+            overlap,
+            tile_overlap,
+        )
         cfg = (
             copy.deepcopy(config)
             if isinstance(config, Config)
@@ -127,12 +178,23 @@ class SceneInferencer:
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         check_model_test_cfg(cfg)
-        cfg.model = sliced_model_config(cfg.model, **slicing)
+        cfg.model = sliced_model_config(
+            cfg.model,
+            tile_size,
+            tile_overlap,
+            batch_size,
+            merge,
+            full_scene,
+            max_per_img,
+        )
         if onnx_file is not None:
             from .onnx_export import onnxruntime_model_config
 
             cfg.model = onnxruntime_model_config(cfg.model, onnx_file)
         self.cfg = cfg
+        self.config_file = cfg.filename
+        self.checkpoint = checkpoint
+        self.onnx_file = onnx_file
         self.stream = stream
         init_default_scope(cfg.get('default_scope', 'mmdet'))
         self.pipeline = Compose(scene_pipeline_cfg(cfg))
@@ -140,12 +202,12 @@ class SceneInferencer:
         try:
             model = revert_sync_batchnorm(MODELS.build(cfg.model))
         except ValueError as err:
-            # a setting the model refuses (e.g. overlap >= tile_size)
+            # a setting the model refuses (e.g. tile_overlap >= tile_size)
             raise ConfigError(f'{cfg.filename}: {err}') from err
         model.cfg, model.dataset_meta = cfg, {}
         load_detector_checkpoint(model, checkpoint)
         self.class_map = self._class_map(model.dataset_meta, checkpoint)
-        backend = getattr(model, 'detector', model)
+        backend = model.detector
         if hasattr(backend, 'check_classes'):  # an ONNX export
             backend.check_classes(self.class_map.names, checkpoint)
         self.model = model.to(device).eval()
@@ -190,26 +252,27 @@ class SceneInferencer:
         return ClassMap(tuple(type_ids), tuple(classes))
 
     def load(self, path: Union[str, Path]) -> dict:
-        """The scene packed by the config's pipeline: ``inputs`` (C, H, W)
+        """The scene packed by the scene pipeline: ``inputs`` (C, H, W)
         uint8 as loaded, ``data_samples`` with its metainfo."""
         return self.pipeline(dict(img_path=str(path), img_id=0))
 
+    @property
+    def loader(self):
+        """The scene pipeline's image loader."""
+        return self.pipeline.transforms[0]
+
     def streams(self, path: Union[str, Path]) -> bool:
         """Whether ``path`` is read tile by tile (``SlicedInference.
-        predict_file``): unless ``stream=False``, with the config's
-        ``LoadGeoTIFFFromFile``, no full-scene pass, and pixels that need no
-        scene-wide stretch (uint8, or ``stretch='dtype'``: a percentile
-        stretch of a window would differ from the scene's)."""
-        from xview_data.imagery import image_dtype
-
-        from ..datasets.transforms import LoadGeoTIFFFromFile
-
-        loader = self.pipeline.transforms[0]
+        predict_file``): unless ``stream=False`` or a full-scene pass, when
+        the loader reads windows (a ``read`` method) that are exactly those
+        of the scene read whole (``reads_windows_exactly``: uint8 pixels, or
+        no scene-wide stretch)."""
+        loader = self.loader
         return (
             self.stream
-            and isinstance(loader, LoadGeoTIFFFromFile)
             and not self.model.full_scene
-            and (loader.stretch == 'dtype' or image_dtype(path) == 'uint8')
+            and callable(getattr(loader, 'read', None))
+            and loader.reads_windows_exactly(str(path))
         )
 
     def tile_count(self, path: Union[str, Path]) -> int:
@@ -222,49 +285,117 @@ class SceneInferencer:
     def __call__(
         self,
         path: Union[str, Path],
+        out_dir: Union[str, Path, None] = None,
+        pred_score_thr: float = 0.3,
         progress: Optional[Callable[[int], None]] = None,
     ) -> DetDataSample:
-        """Detections of one scene (``pred_instances`` in scene pixels),
-        streamed tile by tile when :meth:`streams`, else read whole (up to
-        :data:`MAX_WHOLE_SCENE_PIXELS`); ``progress`` is called with the
-        number of tiles of each batch done."""
-        self.model.progress = progress
-        try:
-            return self._detect(path)
-        finally:
-            self.model.progress = None
+        """Detections of one scene (``pred_instances`` in scene pixels);
+        with ``out_dir``, also its drawing (detections above
+        ``pred_score_thr``), submission and GeoJSON written there
+        (:meth:`visualize`, :meth:`postprocess`). ``progress`` is called with
+        the number of tiles of each batch done."""
+        inputs = self.preprocess(path)
+        sample = self.forward(inputs, progress)
+        if out_dir is not None:
+            out_dir = Path(out_dir)
+            self.visualize(
+                inputs.path,
+                sample,
+                out_dir / 'drawn' / f'{inputs.path.stem}.png',
+                pred_score_thr,
+            )
+            self.postprocess(inputs.path, sample, out_dir)
+        return sample
 
-    def _detect(self, path: Union[str, Path]) -> DetDataSample:
+    def preprocess(self, path: Union[str, Path]) -> SceneInput:
+        """The scene's size from its header and, unless it :meth:`streams`,
+        the scene read whole (up to :data:`MAX_WHOLE_SCENE_PIXELS`)."""
         from xview_data.errors import InputError
         from xview_data.imagery import image_size
 
+        path = Path(path)
         width, height = image_size(path)
-        if not self.streams(path):
-            if width * height > MAX_WHOLE_SCENE_PIXELS:
-                raise InputError(
-                    f'{path}: {width} x {height} px is above the'
-                    f' {MAX_WHOLE_SCENE_PIXELS / 1e6:.0f} Mpx read whole (a'
-                    ' percentile stretch of its dtype, or --full-scene, needs'
-                    " the whole scene): set the loader's stretch='dtype' to"
-                    ' stream it tile by tile, or cut the scene'
-                )
-            return self.predict(self.load(path))
-        sample = DetDataSample(
-            metainfo=dict(
-                img_path=str(path),
-                ori_shape=(height, width),
-                img_shape=(height, width),
+        if self.streams(path):
+            return SceneInput(path, height, width)
+        if width * height > MAX_WHOLE_SCENE_PIXELS:
+            raise InputError(
+                f'{path}: {width} x {height} px is above the'
+                f' {MAX_WHOLE_SCENE_PIXELS / 1e6:.0f} Mpx read whole (a'
+                ' percentile stretch of its dtype, or --full-scene, needs'
+                " the whole scene): set the loader's stretch='dtype' to"
+                ' stream it tile by tile, or cut the scene'
             )
-        )
-        with torch.no_grad():
-            sample.pred_instances = self.model.predict_file(
-                path, self.pipeline.transforms[0]
-            )
-        return sample
+        return SceneInput(path, height, width, self.load(path))
 
-    def predict(self, packed: dict) -> DetDataSample:
-        with torch.no_grad():
-            return self.model.test_step(pseudo_collate([packed]))[0]
+    def forward(
+        self,
+        inputs: SceneInput,
+        progress: Optional[Callable[[int], None]] = None,
+    ) -> DetDataSample:
+        """The detector over the scene, by tiles: streamed from the file, or
+        on the scene read whole (``model.test_step``, mmdet's inference
+        idiom)."""
+        self.model.progress = progress
+        try:
+            with torch.no_grad():
+                if inputs.packed is not None:
+                    return self.model.test_step(
+                        pseudo_collate([inputs.packed])
+                    )[0]
+                sample = DetDataSample(
+                    metainfo=dict(
+                        img_path=str(inputs.path),
+                        ori_shape=(inputs.height, inputs.width),
+                        img_shape=(inputs.height, inputs.width),
+                    )
+                )
+                sample.pred_instances = self.model.predict_file(
+                    inputs.path, self.loader
+                )
+                return sample
+        finally:
+            self.model.progress = None
+
+    def postprocess(
+        self,
+        path: Union[str, Path],
+        sample: DetDataSample,
+        out_dir: Union[str, Path],
+    ) -> dict:
+        """Write the scene's xView submission (``submission/<scene>.txt``,
+        type ids, pixel boxes) and its detections in lon/lat
+        (``geojson/<scene stem>.geojson``, from the GeoTIFF's geotransform)
+        under ``out_dir``; returns the detections as numpy arrays
+        (``bboxes``, ``scores``, ``labels``)."""
+        from xview_data.formats import (
+            write_detections_geojson,
+            write_submission_file,
+        )
+        from xview_data.imagery import geotransform
+
+        path, out_dir = Path(path), Path(out_dir)
+        found = sample.pred_instances
+        boxes = found.bboxes.cpu().numpy().astype(np.float64)
+        scores = found.scores.cpu().numpy().astype(np.float64)
+        labels = found.labels.cpu().numpy().astype(np.int64)
+        type_ids = np.asarray(self.class_map.type_ids)[labels]
+        write_submission_file(
+            out_dir / 'submission' / f'{path.name}.txt',
+            boxes.clip(0),
+            type_ids,
+            scores.clip(0, 1),
+        )
+        transform, crs = geotransform(path)
+        write_detections_geojson(
+            out_dir / 'geojson' / f'{path.stem}.geojson',
+            path.name,
+            boxes,
+            type_ids,
+            scores,
+            [self.class_map.names[k] for k in labels],
+            (transform, crs) if transform is not None else None,
+        )
+        return dict(bboxes=boxes, scores=scores, labels=labels)
 
     def picture(
         self, path: Union[str, Path], max_side: Optional[int] = 2048
@@ -273,21 +404,17 @@ class SceneInferencer:
         most ``max_side`` (read at that size: never whole), and the scale."""
         import cv2
 
-        from xview_data.imagery import image_size, read_image
-
-        from ..datasets.transforms import LoadGeoTIFFFromFile
+        from xview_data.imagery import image_size
 
         width, height = image_size(path)
         scale = 1.0
         if max_side and max(width, height) > max_side:
             scale = max_side / max(width, height)
-        loader = self.pipeline.transforms[0]
-        if isinstance(loader, LoadGeoTIFFFromFile):
+        loader = self.loader
+        if callable(getattr(loader, 'read', None)):
             size = (round(width * scale), round(height * scale))
-            image = read_image(
-                path,
-                bands=loader.bands,
-                stretch=loader.stretch,
+            image = loader.read(
+                str(path),
                 channel_order='rgb',
                 out_size=size if scale != 1.0 else None,
             )
@@ -301,16 +428,17 @@ class SceneInferencer:
             )
         return np.ascontiguousarray(image), scale
 
-    def draw(
+    def visualize(
         self,
         path: Union[str, Path],
         sample: DetDataSample,
         out_file: Union[str, Path],
-        score_thr: float = 0.3,
+        pred_score_thr: float = 0.3,
         max_side: Optional[int] = 2048,
         max_labels: Optional[int] = 1000,
     ) -> Path:
-        """Write a PNG of the scene with its detections above ``score_thr``,
+        """Write a PNG of the scene with its detections above
+        ``pred_score_thr`` (mmdet's name of the drawing threshold),
         drawn by the config's visualizer on the scene downscaled so that its
         longer side is at most ``max_side``.
 
@@ -324,7 +452,7 @@ class SceneInferencer:
 
         image, scale = self.picture(path, max_side)
         found = sample.pred_instances
-        found = found[found.scores > score_thr]
+        found = found[found.scores > pred_score_thr]
         # scaled copies: the caller's boxes stay as they are
         boxes = found.bboxes.cpu() * scale
         labelled = max_labels is None or len(found) <= max_labels
@@ -363,7 +491,7 @@ class SceneInferencer:
                         labels=found.labels[near].cpu(),
                     ),
                     labelled,
-                    score_thr,
+                    pred_score_thr,
                 )
             drawn[top:bottom] = band[top - upper : bottom - upper]
         out_file = Path(out_file)
@@ -376,7 +504,7 @@ class SceneInferencer:
         band: np.ndarray,
         found: InstanceData,
         labelled: bool,
-        score_thr: float,
+        pred_score_thr: float,
     ) -> np.ndarray:
         """One band of the picture (RGB) with its boxes drawn by the
         config's visualizer: as ``add_datasample`` draws them, or boxes in
@@ -388,7 +516,11 @@ class SceneInferencer:
             sample = DetDataSample()
             sample.pred_instances = found
             visualizer.add_datasample(
-                'band', band, sample, draw_gt=False, pred_score_thr=score_thr
+                'band',
+                band,
+                sample,
+                draw_gt=False,
+                pred_score_thr=pred_score_thr,
             )
             return visualizer.get_image()
         visualizer.set_image(band)

@@ -48,3 +48,33 @@ def model_argument_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument('config', help='the model config file')
     parser.add_argument('checkpoint', help='the trained weights')
     return parser
+
+
+def add_renamed_options(
+    parser: argparse.ArgumentParser, *options: tuple[str, type]
+) -> None:
+    """Hidden options under their old names (``('--overlap', int)``), kept
+    one release: :func:`resolve_renamed_options` moves them to the new ones
+    with a warning."""
+    for flag, kind in options:
+        parser.add_argument(flag, type=kind, help=argparse.SUPPRESS)
+
+
+def resolve_renamed_options(
+    tool: str, args: argparse.Namespace, **renamed: str
+) -> None:
+    """Move each old option (``old_dest='new_dest'``) given on the command
+    line to its new name, with a warning; both given is an error (one
+    line)."""
+    from xview_data.deprecation import renamed_setting
+
+    for old, new in renamed.items():
+        value = renamed_setting(
+            tool,
+            '--' + old.replace('_', '-'),
+            '--' + new.replace('_', '-'),
+            getattr(args, old),
+            getattr(args, new),
+        )
+        setattr(args, new, value)
+        setattr(args, old, None)

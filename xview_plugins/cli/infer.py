@@ -19,7 +19,12 @@ from typing import Optional, Sequence
 from mmengine.config import DictAction
 from mmengine.logging import MMLogger
 
-from .arguments import model_argument_parser
+from ..utils.config import ConfigError
+from .arguments import (
+    add_renamed_options,
+    model_argument_parser,
+    resolve_renamed_options,
+)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -29,7 +34,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # None keeps the config's SlicedInference setting (or its default:
     # 640-px tiles overlapping by 64, 8 per pass, NMS, no full-scene pass)
     parser.add_argument('--tile-size', type=int, help='tile side in pixels')
-    parser.add_argument('--overlap', type=int, help='tile overlap in pixels')
+    parser.add_argument(
+        '--tile-overlap', type=int, help='tile overlap in pixels'
+    )
     parser.add_argument(
         '--batch-size', type=int, help='tiles per forward pass'
     )
@@ -47,7 +54,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help='add a pass over the scene downscaled to one tile',
     )
     parser.add_argument(
-        '--max-dets',
+        '--max-per-img',
         type=int,
         help=(
             'keep at most N detections per scene, the strongest (the number'
@@ -55,7 +62,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ),
     )
     parser.add_argument(
-        '--score-thr', type=float, default=0.3, help='threshold for drawing'
+        '--pred-score-thr',
+        type=float,
+        help=(
+            'draw the detections above this score (default 0.3; which are'
+            ' kept is model.test_cfg.score_thr)'
+        ),
+    )
+    # the old names of --tile-overlap, --max-per-img and --pred-score-thr
+    # (a warning says the new one)
+    add_renamed_options(
+        parser, ('--overlap', int), ('--max-dets', int), ('--score-thr', float)
     )
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
@@ -83,19 +100,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     if (args.backend == 'onnxruntime') != (args.onnx is not None):
         parser.error('--backend onnxruntime and --onnx FILE go together')
-    for name, least in (
-        ('tile_size', 1),
-        ('batch_size', 1),
-        ('max_dets', 1),
-        ('overlap', 0),
-    ):
-        value = getattr(args, name)
-        if value is not None and value < least:
-            parser.error(
-                f'--{name.replace("_", "-")} must be at least {least}'
-                f' (got {value})'
-            )
-    from ..apis.inference import infer_files
+    from ..apis import SceneInferencer, infer_files
+    from ..apis.inference import scenes_to_infer
     from ..utils import register_safe_checkpoint_loader
     from .errors import exit_code_of
 
@@ -106,23 +112,49 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     MMLogger.get_instance(f'xview-infer-{id(args)}', log_level='INFO')
 
     def work() -> None:
-        summary = infer_files(
+        resolve_renamed_options(
+            'infer',
+            args,
+            overlap='tile_overlap',
+            max_dets='max_per_img',
+            score_thr='pred_score_thr',
+        )
+        for name, least in (
+            ('tile_size', 1),
+            ('batch_size', 1),
+            ('max_per_img', 1),
+            ('tile_overlap', 0),
+        ):
+            value = getattr(args, name)
+            if value is not None and value < least:
+                raise ConfigError(
+                    f'--{name.replace("_", "-")} must be at least {least}'
+                    f' (got {value})'
+                )
+        # the inputs first: a mistake there is found before the model loads
+        scenes_to_infer(
+            args.inputs, args.out, args.config, args.checkpoint, args.onnx
+        )
+        inferencer = SceneInferencer(
             args.config,
             args.checkpoint,
-            args.inputs,
-            args.out,
-            args.score_thr,
             args.device,
-            progress=not args.no_progress,
-            cfg_options=args.cfg_options,
-            overwrite=args.overwrite,
-            onnx_file=args.onnx,
+            args.cfg_options,
+            args.onnx,
             tile_size=args.tile_size,
-            overlap=args.overlap,
+            tile_overlap=args.tile_overlap,
             batch_size=args.batch_size,
             merge=args.merge,
             full_scene=args.full_scene,
-            max_per_img=args.max_dets,
+            max_per_img=args.max_per_img,
+        )
+        summary = infer_files(
+            inferencer,
+            args.inputs,
+            args.out,
+            0.3 if args.pred_score_thr is None else args.pred_score_thr,
+            progress=not args.no_progress,
+            overwrite=args.overwrite,
         )
         print(
             f'{summary["detections"]} detections in {summary["scenes"]} '

@@ -124,13 +124,13 @@ def test_chips_and_grouped_split(synthetic_release, tmp_path):
         'yolo',
         '--images',
         synthetic_release / 'train_images',
-        '--chip-size',
+        '--tile-size',
         256,
-        '--overlap',
+        '--tile-overlap',
         32,
         '--val-fraction',
         0.3,
-        '--seed',
+        '--split-seed',
         1,
     )
     assert result.returncode == 0, result.stderr
@@ -295,9 +295,9 @@ def test_existing_output_needs_overwrite(tmp_path):
 def test_scene_tiles_and_recognition_chips_in_one_run(
     synthetic_release, tmp_path
 ):
-    # --chip-size tiles the scenes for COCO and sizes the recognition chips;
-    # the recognition chips are cut from the source scenes, one per object,
-    # split by the same scenes
+    # --tile-size tiles the scenes for COCO, --chip-size sizes the
+    # recognition chips; the recognition chips are cut from the source
+    # scenes, one per object, split by the same scenes
     out = tmp_path / 'both'
     result = run_convert(
         synthetic_release / 'xView_train.geojson',
@@ -307,6 +307,8 @@ def test_scene_tiles_and_recognition_chips_in_one_run(
         '--to',
         'coco',
         'recognition',
+        '--tile-size',
+        256,
         '--chip-size',
         256,
         '--val-fraction',
@@ -333,3 +335,54 @@ def test_scene_tiles_and_recognition_chips_in_one_run(
         image['file_name'].split('/')[1].rsplit('_', 2)[0] + '.tif'
         for image in tiles['images']
     } <= val_scenes
+
+
+def test_the_old_option_names_still_work_with_a_warning(
+    synthetic_release, tmp_path
+):
+    """--chip-size (tiling), --overlap and --seed are the old names of
+    --tile-size, --tile-overlap and --split-seed: same outputs, a warning."""
+    common = [
+        synthetic_release / 'xView_train.geojson',
+        None,
+        '--from',
+        'xview',
+        '--to',
+        'coco',
+        '--images',
+        synthetic_release / 'train_images',
+        '--val-fraction',
+        0.3,
+        '--no-plot',
+    ]
+    runs = {}
+    for name, options in (
+        ('old', ['--chip-size', 200, '--overlap', 20, '--seed', 2]),
+        ('new', ['--tile-size', 200, '--tile-overlap', 20, '--split-seed', 2]),
+    ):
+        common[1] = tmp_path / name
+        result = run_convert(*common, *options)
+        assert result.returncode == 0, result.stderr
+        runs[name] = result.stderr
+    for old, new in (
+        ('chip_size (tiling scenes)', 'tile_size'),
+        ('overlap', 'tile_overlap'),
+        ('seed', 'split_seed'),
+    ):
+        assert f'{old} is deprecated, use {new}' in runs['old']
+    assert 'deprecated' not in runs['new']
+    for name in ('train.json', 'val.json'):
+        assert (tmp_path / 'old' / name).read_bytes() == (
+            tmp_path / 'new' / name
+        ).read_bytes()
+    both = run_convert(
+        *common[:1],
+        tmp_path / 'both',
+        *common[2:],
+        '--seed',
+        1,
+        '--split-seed',
+        1,
+    )
+    assert both.returncode == 2
+    assert 'seed is the old name of split_seed' in both.stderr

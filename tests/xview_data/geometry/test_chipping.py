@@ -36,7 +36,7 @@ def test_chip_scenes_shifts_boxes_and_counts_lost_objects():
         [18, 19, 23],
         [1, 2, 3],
     )
-    chips = chip_scenes(table, chip_size=100, overlap=0, min_visible=0.6)
+    chips = chip_scenes(table, tile_size=100, tile_overlap=0, min_visible=0.6)
     names = [c.file_name for c in chips.images]
     assert names == ['s_0_0.tif', 's_100_0.tif']
     assert [c.scene for c in chips.images] == ['s.tif', 's.tif']

@@ -57,7 +57,7 @@ def test_onnx_runtime_detections_equal_the_torch_ones(exported, tmp_path):
 
     checkpoint, done, bound = exported
     scene = noise_scene(tmp_path / 'scene.tif', 150, 100)
-    options = dict(tile_size=64, overlap=16, batch_size=3)
+    options = dict(tile_size=64, tile_overlap=16, batch_size=3)
     torch_path = SceneInferencer(TINY, str(checkpoint), **options)
     onnx_path = SceneInferencer(
         TINY, str(checkpoint), onnx_file=str(done['out']), **options
@@ -106,7 +106,7 @@ def test_infer_runs_the_onnx_file_and_needs_both_options(
     checkpoint, done, _ = exported
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
-    common = [TINY, checkpoint, scene, '--tile-size', 64, '--overlap', 16]
+    common = [TINY, checkpoint, scene, '--tile-size', 64, '--tile-overlap', 16]
     common += ['--batch-size', 3, '--no-progress']
     runs = {}
     for name, extra in (
@@ -146,7 +146,7 @@ def test_tiles_of_another_size_than_the_export_are_refused(
     checkpoint, done, _ = exported
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     main = runpy.run_path(str(ROOT / 'tools' / 'infer.py'))['main']
-    argv = [TINY, checkpoint, scene, '--tile-size', 96, '--overlap', 16]
+    argv = [TINY, checkpoint, scene, '--tile-size', 96, '--tile-overlap', 16]
     argv += ['--backend', 'onnxruntime', '--onnx', done['out']]
     argv += ['--no-progress', '--out', tmp_path / 'out']
     assert main([str(a) for a in argv]) == 2
@@ -179,7 +179,7 @@ def test_any_dense_head_detector_exports_with_all_its_outputs(tmp_path):
     scene = noise_scene(tmp_path / 'scene.tif', 100, 90)
     options = dict(
         tile_size=64,
-        overlap=16,
+        tile_overlap=16,
         batch_size=2,
         cfg_options={'model.test_cfg.score_thr': 0.0},
     )
@@ -278,7 +278,7 @@ def test_an_export_of_another_class_count_is_refused(tmp_path, capsys):
     )
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     code, err = run_infer(
-        [TINY, twelve, scene, '--tile-size', 64, '--overlap', 16,
+        [TINY, twelve, scene, '--tile-size', 64, '--tile-overlap', 16,
          '--backend', 'onnxruntime', '--onnx', onnx_file, '--no-progress',
          '--out', tmp_path / 'out'],
         capsys,
@@ -303,7 +303,7 @@ def test_an_export_with_other_class_names_is_refused(
     torch.save(saved, renamed)
     scene = noise_scene(tmp_path / 'in' / 'scene.tif', 96, 96)
     code, err = run_infer(
-        [TINY, renamed, scene, '--tile-size', 64, '--overlap', 16,
+        [TINY, renamed, scene, '--tile-size', 64, '--tile-overlap', 16,
          '--backend', 'onnxruntime', '--onnx', done['out'], '--no-progress',
          '--out', tmp_path / 'out'],
         capsys,

@@ -2,11 +2,13 @@
 the detector by tiles and draws through the config's visualizer."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
 from tests.conftest import (
     TINY,
@@ -51,7 +53,7 @@ def test_the_configs_loader_options_reach_whole_scene_inference(
     cfg = Config.fromfile(TINY)
     loader_of(cfg).update(bands=(4, 2, 1))
     inferencer = SceneInferencer(
-        cfg, str(checkpoint), tile_size=64, overlap=16
+        cfg, str(checkpoint), tile_size=64, tile_overlap=16
     )
     assert not inferencer.streams(scene)
     expected = read_image(scene, bands=(4, 2, 1))
@@ -92,19 +94,19 @@ def test_uint8_scenes_stream_by_tile_windows_with_the_loaders_options(
         cfg,
         str(checkpoint),
         tile_size=64,
-        overlap=16,
+        tile_overlap=16,
         batch_size=2,
         cfg_options={'model.test_cfg.score_thr': 0.0},
     )
     assert inferencer.streams(scene)
     reads = []
-    transform = LoadGeoTIFFFromFile.transform
+    read = LoadGeoTIFFFromFile.read
     monkeypatch.setattr(
         LoadGeoTIFFFromFile,
-        'transform',
-        lambda self, results: (
-            reads.append((results.get('window'), threading.current_thread()))
-            or transform(self, results)
+        'read',
+        lambda self, path, window=None, *args, **kwargs: (
+            reads.append((window, threading.current_thread()))
+            or read(self, path, window, *args, **kwargs)
         ),
     )
     streamed = inferencer(scene).pred_instances
@@ -150,7 +152,7 @@ def test_drawing_goes_through_the_configs_visualizer(
         TINY,
         str(checkpoint),
         tile_size=64,
-        overlap=16,
+        tile_overlap=16,
         cfg_options={'model.test_cfg.score_thr': 0.0},
     )
     assert isinstance(inferencer.visualizer, DetLocalVisualizer)
@@ -160,21 +162,33 @@ def test_drawing_goes_through_the_configs_visualizer(
     boxes = sample.pred_instances.bboxes.clone()
     with warnings.catch_warnings():
         warnings.simplefilter('error', UserWarning)  # no out-of-bounds flood
-        out = inferencer.draw(
-            scene, sample, tmp_path / 'drawn.png', score_thr=0.0, max_side=150
+        out = inferencer.visualize(
+            scene,
+            sample,
+            tmp_path / 'drawn.png',
+            pred_score_thr=0.0,
+            max_side=150,
         )
     assert cv2.imread(str(out)).shape == (100, 150, 3)
     assert torch.equal(sample.pred_instances.bboxes, boxes)  # not rescaled
     # drawn in bands of 40 rows (matplotlib's memory), the picture of one
     # piece: boxes and labels continue across the bands (up to anti-aliasing)
     strongest = sample.pred_instances.scores.sort(descending=True).values
-    labelled = dict(score_thr=float(strongest[20]), max_side=None)
+    labelled = dict(pred_score_thr=float(strongest[20]), max_side=None)
     whole = cv2.imread(
-        str(inferencer.draw(scene, sample, tmp_path / 'one.png', **labelled))
+        str(
+            inferencer.visualize(
+                scene, sample, tmp_path / 'one.png', **labelled
+            )
+        )
     )
     monkeypatch.setattr(scene_inferencer, 'DRAW_BAND_PIXELS', 300 * 40)
     banded = cv2.imread(
-        str(inferencer.draw(scene, sample, tmp_path / 'bands.png', **labelled))
+        str(
+            inferencer.visualize(
+                scene, sample, tmp_path / 'bands.png', **labelled
+            )
+        )
     )
     assert (whole != banded).any(-1).mean() < 0.02
     assert (whole != cv2.imread(str(scene))).any(-1).mean() > 0.05
@@ -188,16 +202,20 @@ def test_drawing_goes_through_the_configs_visualizer(
         'draw_texts',
         lambda self, *a, **k: texts.append(1) or draw_texts(self, *a, **k),
     )
-    inferencer.draw(
-        scene, sample, tmp_path / 'few.png', score_thr=0.0, max_labels=None
+    inferencer.visualize(
+        scene,
+        sample,
+        tmp_path / 'few.png',
+        pred_score_thr=0.0,
+        max_labels=None,
     )
     assert len(texts) > 0
     texts.clear()
-    crowded = inferencer.draw(
+    crowded = inferencer.visualize(
         scene,
         sample,
         tmp_path / 'crowded.png',
-        score_thr=0.0,
+        pred_score_thr=0.0,
         max_labels=len(sample.pred_instances) - 1,
     )
     assert texts == []
@@ -224,10 +242,10 @@ def test_progress_counts_the_tiles_of_a_scene(checkpoint, tmp_path, dtype):
 
     scene = write_tif(tmp_path / 'scene.tif', 200, 130, dtype=dtype)
     inferencer = SceneInferencer(
-        TINY, str(checkpoint), tile_size=64, overlap=16, batch_size=3
+        TINY, str(checkpoint), tile_size=64, tile_overlap=16, batch_size=3
     )
     done = []
-    inferencer(scene, done.append)
+    inferencer(scene, progress=done.append)
     # 4 x 3 tiles of 64 px with a stride of 48, in batches of 3
     assert inferencer.tile_count(scene) == 12
     assert done == [3, 3, 3, 3]
@@ -269,3 +287,48 @@ def test_the_library_entry_points_are_exported_from_apis():
     assert apis.SceneInferencer is SceneInferencer
     for name in ('infer_files', 'export_onnx', 'convert_official_weights'):
         assert callable(getattr(apis, name)) and name in apis.__all__
+
+
+def test_the_scene_pipeline_is_declared_or_the_test_pipeline_s_loader():
+    """The rule: the config's scene_pipeline, else the test pipeline's first
+    step when it is an image loader (mmdet's convention), then packing."""
+    from xview_plugins.apis.scene_inferencer import scene_pipeline_cfg
+    from xview_plugins.utils.config import ConfigError
+
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(TINY)
+    steps = scene_pipeline_cfg(cfg)
+    assert [s['type'] for s in steps] == [
+        'LoadGeoTIFFFromFile',
+        'PackDetInputs',
+    ]
+    cfg.scene_pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='PackDetInputs'),
+    ]
+    assert scene_pipeline_cfg(cfg)[0]['type'] == 'LoadImageFromFile'
+    cfg = Config.fromfile(TINY)
+    cfg.test_dataloader.dataset.pipeline.insert(0, dict(type='LetterboxTile'))
+    with pytest.raises(ConfigError, match='starts with LetterboxTile'):
+        scene_pipeline_cfg(cfg)
+
+
+def test_a_subclass_overrides_a_stage(checkpoint, tmp_path):
+    """The stages of mmdet's DetInferencer: __call__ runs preprocess,
+    forward, visualize and postprocess, each a method of its own."""
+    from xview_plugins.apis.scene_inferencer import SceneInferencer
+
+    class Counting(SceneInferencer):
+        written = []
+
+        def postprocess(self, path, sample, out_dir):
+            self.written.append(Path(path).name)
+            return super().postprocess(path, sample, out_dir)
+
+    scene = write_tif(tmp_path / 'scene.tif', 80, 72)
+    inferencer = Counting(TINY, str(checkpoint), tile_size=64, tile_overlap=8)
+    inferencer(scene, out_dir=tmp_path / 'out')
+    assert Counting.written == ['scene.tif']
+    for part in ('submission/scene.tif.txt', 'geojson/scene.geojson',
+                 'drawn/scene.png'):  # fmt: skip
+        assert (tmp_path / 'out' / part).is_file()

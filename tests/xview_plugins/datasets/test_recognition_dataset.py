@@ -89,7 +89,7 @@ def test_seed_is_the_deprecated_name_of_split_seed(synthetic_release):
         split='val',
         val_fraction=0.3,
     )
-    with pytest.warns(DeprecationWarning, match='use split_seed'):
+    with pytest.warns(FutureWarning, match='use split_seed'):
         old = DATASETS.build(dict(cfg, seed=5))
     with warnings.catch_warnings():
         warnings.simplefilter('error')

@@ -17,11 +17,12 @@ class BrightSpotDetector(BaseDetector):
     """Test double: one 'object' box around the brightest pixel of each tile,
     score = its value; records the batch sizes it saw."""
 
-    def __init__(self, data_preprocessor=None):
+    def __init__(self, data_preprocessor=None, test_cfg=None):
         super().__init__(
             data_preprocessor=dict(type='mmdet.DetDataPreprocessor')
         )
         self.batches = []
+        self.score_thr = (test_cfg or {}).get('score_thr', 0.0)
 
     def predict(self, inputs, samples, rescale=True):
         self.batches.append(len(inputs))
@@ -33,7 +34,7 @@ class BrightSpotDetector(BaseDetector):
             found.bboxes = torch.tensor([[x - 2.0, y - 2.0, x + 3.0, y + 3.0]])
             found.scores = value.view(1) / 255
             found.labels = torch.tensor([1])
-            sample.pred_instances = found
+            sample.pred_instances = found[found.scores > self.score_thr]
         return samples
 
     def loss(self, *args):
@@ -50,9 +51,9 @@ def test_tiles_are_batched_shifted_back_and_merged():
     wrapper = SlicedInference(
         dict(type='BrightSpotDetector'),
         tile_size=64,
-        overlap=16,
+        tile_overlap=16,
         batch_size=3,
-        iou_threshold=0.5,
+        test_cfg=dict(nms=dict(type='nms', iou_threshold=0.5)),
     ).eval()
     scene = torch.zeros(3, 100, 150)
     scene[:, 20, 100] = (
@@ -72,9 +73,9 @@ def test_tiles_are_batched_shifted_back_and_merged():
         SlicedInference(
             dict(type='BrightSpotDetector'),
             tile_size=64,
-            overlap=16,
+            tile_overlap=16,
             batch_size=3,
-            iou_threshold=1.01,
+            test_cfg=dict(nms=dict(type='nms', iou_threshold=1.01)),
         )
         .eval()
         .predict_scene(scene)
@@ -84,7 +85,7 @@ def test_tiles_are_batched_shifted_back_and_merged():
 
 def test_a_scene_smaller_than_a_tile_is_padded_and_boxes_clipped():
     wrapper = SlicedInference(
-        dict(type='BrightSpotDetector'), tile_size=64, overlap=8
+        dict(type='BrightSpotDetector'), tile_size=64, tile_overlap=8
     ).eval()
     scene = torch.zeros(3, 30, 40)
     scene[:, 29, 39] = 255
@@ -98,7 +99,11 @@ def yolov7_tiny_wrapper(**kwargs):
         str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
     )
     return SlicedInference(
-        cfg.model.to_dict(), tile_size=128, overlap=32, score_thr=0.0, **kwargs
+        cfg.model.to_dict(),
+        tile_size=128,
+        tile_overlap=32,
+        test_cfg=dict(score_thr=0.0),
+        **kwargs,
     ).eval()
 
 
@@ -135,7 +140,7 @@ class FixedBoxesDetector(BrightSpotDetector):
 
 def test_a_box_wholly_in_the_padding_is_dropped():
     wrapper = SlicedInference(
-        dict(type='FixedBoxesDetector'), tile_size=64, overlap=8
+        dict(type='FixedBoxesDetector'), tile_size=64, tile_overlap=8
     ).eval()
     # on a 30 x 40 scene the first box lies in the padding (clamped, it would
     # be the zero-area box 40 30 40 30), the second is clipped to the scene
@@ -147,9 +152,9 @@ def test_batched_tiles_give_the_same_detections_as_one_by_one():
     wrapper = SlicedInference(
         dict(type='BrightSpotDetector'),
         tile_size=32,
-        overlap=8,
+        tile_overlap=8,
         batch_size=5,
-        iou_threshold=0.3,
+        test_cfg=dict(nms=dict(type='nms', iou_threshold=0.3)),
     ).eval()
     scene = torch.rand(3, 100, 90) * 255
     batched = wrapper.predict_scene(scene)
@@ -232,10 +237,9 @@ def test_no_merged_detection_is_dropped_unless_a_cap_says_so(monkeypatch):
         wrapper = SlicedInference(
             dict(type='BrightSpotDetector'),
             tile_size=8,
-            overlap=0,
+            tile_overlap=0,
             batch_size=512,
-            iou_threshold=1.01,
-            **cap,
+            test_cfg=dict(nms=dict(type='nms', iou_threshold=1.01), **cap),
         ).eval()
         with torch.no_grad():
             return wrapper.predict_scene(scene)
@@ -245,3 +249,36 @@ def test_no_merged_detection_is_dropped_unless_a_cap_says_so(monkeypatch):
     found = detections(max_per_img=1000)
     assert len(found) == 1000
     assert len(logged) == 1 and '3096 dropped' in logged[0]
+
+
+def test_its_score_thr_is_the_wrapped_detector_s_one_threshold():
+    """test_cfg.score_thr of the wrapper is set as the wrapped detector's,
+    so that one number decides which boxes are kept."""
+    wrapper = yolov7_tiny_wrapper()  # test_cfg=dict(score_thr=0.0)
+    assert wrapper.detector.bbox_head.test_cfg.score_thr == 0.0
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(
+        str(ROOT / 'configs' / 'yolov7-tiny_synthetic-xview.py')
+    )
+    plain = SlicedInference(cfg.model.to_dict(), tile_size=128)
+    assert plain.test_cfg.score_thr is None  # the detector's own
+    assert plain.detector.bbox_head.test_cfg.score_thr == 0.001
+
+
+def test_the_old_keywords_are_deprecated_names():
+    with pytest.warns(FutureWarning, match='overlap is deprecated'):
+        old = SlicedInference(
+            dict(type='BrightSpotDetector'),
+            tile_size=64,
+            overlap=8,
+            iou_threshold=0.3,
+            max_per_img=5,
+        )
+    new = SlicedInference(
+        dict(type='BrightSpotDetector'),
+        tile_size=64,
+        tile_overlap=8,
+        test_cfg=dict(nms=dict(type='nms', iou_threshold=0.3), max_per_img=5),
+    )
+    assert old.tile_overlap == new.tile_overlap == 8
+    assert old.test_cfg == new.test_cfg

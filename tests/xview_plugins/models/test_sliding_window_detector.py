@@ -156,7 +156,13 @@ def predict(detector, height=64, width=70):
 
 def test_background_windows_are_rejected_and_kept_ones_become_centred_boxes():
     assert len(predict(biased_detector(12, background_class=-1))) == 0
-    found = predict(biased_detector(3, background_class=-1, nms_iou=0.99))
+    found = predict(
+        biased_detector(
+            3,
+            background_class=-1,
+            test_cfg=dict(nms=dict(type='nms', iou_threshold=0.99)),
+        )
+    )
     # 32-px windows on a 16-px grid over 64 x 70 (padded to 64 x 80): 3 x 4
     assert len(found) == 12 and set(found.labels.tolist()) == {3}
     assert (found.scores > 0.99).all()
@@ -173,10 +179,19 @@ def test_background_windows_are_rejected_and_kept_ones_become_centred_boxes():
     )  # the last column's box is clipped to the image
     # overlapping windows of one class merge under NMS
     assert (
-        len(predict(biased_detector(3, background_class=-1, nms_iou=0.1))) < 12
+        len(
+            predict(
+                biased_detector(
+                    3,
+                    background_class=-1,
+                    test_cfg=dict(nms=dict(type='nms', iou_threshold=0.1)),
+                )
+            )
+        )
+        < 12
     )
     # without a background class the score threshold decides
-    assert len(predict(biased_detector(3, score_thr=1.01))) == 0
+    assert len(predict(biased_detector(3, test_cfg=dict(score_thr=1.01)))) == 0
 
 
 def test_a_classification_checkpoint_loads_into_the_detector():
@@ -263,13 +278,30 @@ def test_sliced_inference_runs_the_sliding_window_detector_over_a_scene():
             type='SlidingWindowDetector',
             classifier=cnn_classifier(),
             windows=[(32, 16)],
-            score_thr=0.0,
+            test_cfg=dict(score_thr=0.0),
         ),
         tile_size=64,
-        overlap=16,
+        tile_overlap=16,
         batch_size=2,
     ).eval()
     with torch.no_grad():
         found = wrapper.predict_scene(torch.rand(3, 100, 120) * 255)
     assert len(found) > 0
     assert found.bboxes[:, 2].max() <= 120 and found.bboxes[:, 3].max() <= 100
+
+
+def test_the_old_keywords_are_deprecated_names_of_test_cfg():
+    with pytest.warns(FutureWarning, match='nms_iou is deprecated'):
+        old = biased_detector(3, score_thr=0.2, nms_iou=0.4, max_per_img=7)
+    new = biased_detector(
+        3,
+        test_cfg=dict(
+            score_thr=0.2,
+            nms=dict(type='nms', iou_threshold=0.4),
+            max_per_img=7,
+        ),
+    )
+    assert old.test_cfg == new.test_cfg
+    assert new.test_cfg.nms.iou_threshold == 0.4
+    with pytest.raises(ValueError, match='give only test_cfg.score_thr'):
+        biased_detector(3, score_thr=0.2, test_cfg=dict(score_thr=0.3))

@@ -40,14 +40,36 @@ class LoadGeoTIFFFromFile(BaseTransform):
         self.stretch = stretch
         self.channel_order = channel_order
 
-    def transform(self, results: dict) -> dict:
-        img = read_image(
-            results['img_path'],
-            results.get('window'),
+    def read(
+        self,
+        path: str,
+        window: Optional[tuple[int, int, int, int]] = None,
+        channel_order: Optional[str] = None,
+        out_size: Optional[tuple[int, int]] = None,
+    ) -> np.ndarray:
+        """The raster (or its ``window``, or the whole of it averaged down to
+        ``out_size``) as (H, W, 3) uint8 by this loader's rule: what
+        ``SlicedInference`` reads a scene with, tile by tile, and a picture of
+        it is drawn on. Any loader with this method streams scenes."""
+        return read_image(
+            path,
+            window,
             self.bands,
             self.stretch,
-            self.channel_order,
+            channel_order or self.channel_order,
+            out_size,
         )
+
+    def reads_windows_exactly(self, path: str) -> bool:
+        """Whether a window read gives the pixels of the same window of the
+        whole scene read: always, unless a percentile stretch of non-uint8
+        pixels (scene-wide statistics) is asked for."""
+        from xview_data.imagery import image_dtype
+
+        return self.stretch == 'dtype' or image_dtype(path) == 'uint8'
+
+    def transform(self, results: dict) -> dict:
+        img = self.read(results['img_path'], results.get('window'))
         if self.to_float32:
             img = img.astype(np.float32)
         results['img'] = img

@@ -141,7 +141,7 @@ class YOLOv7Head(BaseDenseHead):
                 'are deprecated; write the official scaling in the loss_bbox,'
                 ' loss_cls and loss_obj loss_weight (as in '
                 'configs/_base_/models/yolov7_l.py)',
-                DeprecationWarning,
+                FutureWarning,
                 stacklevel=2,
             )
             loss_bbox, loss_cls, loss_obj = official_loss_weights(

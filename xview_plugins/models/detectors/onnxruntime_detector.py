@@ -152,19 +152,23 @@ class ONNXRuntimeDetector(BaseDetector):
     def __getstate__(self) -> dict:
         return dict(super().__getstate__(), _session=None)
 
+    def check_input_size(self, height: int, width: int) -> None:
+        """Refuse inputs of another size than the exported one (a file
+        exported with a fixed size): at build time for the tiles of
+        ``SlicedInference``, and for every batch."""
+        if self.fixed_input_size and (height, width) != self.fixed_input_size:
+            fixed_height, fixed_width = self.fixed_input_size
+            raise ValueError(
+                f'{self.onnx_file}: exported for {fixed_width} x'
+                f' {fixed_height}-px inputs, got {width} x {height}: run with'
+                f' --tile-size {fixed_width} or export again with --tile-size'
+                f' {width}'
+            )
+
     def run(self, batch_inputs: Tensor) -> list[Tensor]:
         """The raw head outputs of a preprocessed batch."""
         inputs = batch_inputs.detach().cpu().float().numpy()
-        if (
-            self.fixed_input_size
-            and tuple(inputs.shape[2:]) != self.fixed_input_size
-        ):
-            height, width = self.fixed_input_size
-            raise ValueError(
-                f'{self.onnx_file}: exported for {width} x {height}-px'
-                f' inputs, got {inputs.shape[3]} x {inputs.shape[2]}'
-                ' (export again with that --tile-size)'
-            )
+        self.check_input_size(*inputs.shape[2:])
         count = len(inputs)
         chunks = []
         step = self.fixed_batch or count

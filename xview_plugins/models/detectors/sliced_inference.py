@@ -3,6 +3,7 @@ batches."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 import re
@@ -18,26 +19,51 @@ from mmengine.logging import print_log
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from xview_data.deprecation import renamed_setting
 from xview_data.errors import InputError
 from xview_data.geometry import window_starts
 
 from ...utils.checkpoint import revise_state_dict_keys
 from ..utils.box_fusion import weighted_box_fusion
 from ..utils.incremental_nms import IncrementalNMS
-from ..utils.post_processing import classwise_nms, nms_test_cfg, rescale_boxes
+from ..utils.post_processing import (
+    classwise_nms,
+    detector_test_cfg,
+    rescale_boxes,
+)
+
+
+def with_score_thr(detector: dict, score_thr: float) -> dict:
+    """A copy of the ``detector`` config whose innermost detector (wrappers
+    name theirs ``detector``) takes ``score_thr`` in its ``test_cfg``."""
+    detector = copy.deepcopy(dict(detector))
+    node = detector
+    while isinstance(node.get('detector'), dict):
+        node['detector'] = dict(node['detector'])
+        node = node['detector']
+    node['test_cfg'] = dict(node.get('test_cfg') or {}, score_thr=score_thr)
+    return detector
 
 
 @MODELS.register_module()
 class SlicedInference(BaseDetector):
     """Wrap ``detector`` so that it sees whole scenes (e.g. 3000 x 3000 px):
-    the scene is cut into ``tile_size`` tiles overlapping by ``overlap`` (the
-    last tile of a row or column ends at the edge), the tiles go through the
-    detector ``batch_size`` at a time, boxes are shifted back to scene pixels
-    and merged across tiles by class-wise NMS (``merge='nms'``) or weighted box
-    fusion (``'wbf'``). ``full_scene=True`` adds a pass over the scene
-    downscaled to one tile, for objects larger than a tile. Every merged
-    detection above ``score_thr`` is kept unless ``max_per_img`` caps them,
-    and then the number dropped is logged.
+    the scene is cut into ``tile_size`` tiles overlapping by ``tile_overlap``
+    (the last tile of a row or column ends at the edge), the tiles go through
+    the detector ``batch_size`` at a time, boxes are shifted back to scene
+    pixels and merged across tiles by class-wise NMS (``merge='nms'``) or
+    weighted box fusion (``'wbf'``), both at ``test_cfg.nms.iou_threshold``.
+    ``full_scene=True`` adds a pass over the scene downscaled to one tile, for
+    objects larger than a tile. Every merged detection is kept unless
+    ``test_cfg.max_per_img`` caps them, and then the number dropped is logged.
+
+    ``test_cfg`` is mmdet's: ``score_thr`` (None: the wrapped detector's;
+    a number is set as the wrapped detector's ``test_cfg.score_thr``, the
+    model's one threshold, so that ``--cfg-options
+    model.test_cfg.score_thr=0.1`` works on a whole-scene config as on any
+    other), ``nms=dict(type='nms', iou_threshold=0.5)``, ``max_per_img``
+    (None: all). ``overlap``, ``iou_threshold``, ``score_thr`` and
+    ``max_per_img`` given as keywords are deprecated names.
 
     Memory is bounded before anything is allocated: a batch of tiles holds
     at most ``max_batch_pixels`` pixels (by default 2**25, e.g. 8 tiles of
@@ -54,17 +80,19 @@ class SlicedInference(BaseDetector):
         self,
         detector: dict,
         tile_size: int = 640,
-        overlap: int = 64,
+        tile_overlap: Optional[int] = None,
         batch_size: int = 8,
         merge: str = 'nms',
-        iou_threshold: float = 0.5,
-        score_thr: float = 0.001,
-        max_per_img: Optional[int] = None,
         full_scene: bool = False,
+        test_cfg: Optional[dict] = None,
         pad_value: Optional[float] = None,
         max_batch_pixels: int = 2**25,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
+        overlap: Optional[int] = None,
+        iou_threshold: Optional[float] = None,
+        score_thr: Optional[float] = None,
+        max_per_img: Optional[int] = None,
     ) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor
@@ -73,10 +101,33 @@ class SlicedInference(BaseDetector):
         )
         if merge not in ('nms', 'wbf'):
             raise ValueError(f"merge must be 'nms' or 'wbf', not {merge!r}")
-        if not 0 <= overlap < tile_size:
+        owner = type(self).__name__
+        tile_overlap = renamed_setting(
+            owner, 'overlap', 'tile_overlap', overlap, tile_overlap
+        )
+        tile_overlap = 64 if tile_overlap is None else tile_overlap
+        if not 0 <= tile_overlap < tile_size:
             raise ValueError(
-                f'overlap must be in [0, tile_size), got {overlap}'
+                f'tile_overlap must be in [0, tile_size), got {tile_overlap}'
             )
+        self.test_cfg = detector_test_cfg(
+            owner,
+            test_cfg,
+            dict(
+                score_thr=None,
+                nms=dict(type='nms', iou_threshold=0.5),
+                max_per_img=None,
+            ),
+            iou_threshold=iou_threshold,
+            score_thr=score_thr,
+            max_per_img=max_per_img,
+        )
+        # class by class (mmcv's offset trick rounds coordinates by how far the
+        # boxes reach, which would make a merge by parts differ from one of
+        # everything)
+        self.test_cfg.nms.split_thr = 0
+        if self.test_cfg.score_thr is not None:
+            detector = with_score_thr(detector, self.test_cfg.score_thr)
         self.detector = MODELS.build(detector)
         if not isinstance(self.detector, BaseDetector):
             raise ValueError(
@@ -85,24 +136,13 @@ class SlicedInference(BaseDetector):
             )
         self.tile_size = tile_size
         # a network of fixed input size (an ONNX export) takes only its tiles
-        fixed = getattr(self.detector, 'fixed_input_size', None)
-        if fixed and fixed != (tile_size, tile_size):
-            source = getattr(self.detector, 'onnx_file', 'the detector')
-            raise ValueError(
-                f'{source}: exported for {fixed[1]} x {fixed[0]}-px inputs,'
-                f' but the tiles are {tile_size} px: run with --tile-size'
-                f' {fixed[1]} or export again with --tile-size {tile_size}'
-            )
-        self.overlap = overlap
+        if hasattr(self.detector, 'check_input_size'):
+            self.detector.check_input_size(tile_size, tile_size)
+        self.tile_overlap = tile_overlap
         self.batch_size = batch_size
         self.max_batch_pixels = max_batch_pixels
         self.progress: Optional[Callable[[int], None]] = None
         self.merge = merge
-        self.test_cfg = nms_test_cfg(score_thr, iou_threshold, max_per_img)
-        # class by class (mmcv's offset trick rounds coordinates by how far the
-        # boxes reach, which would make a merge by parts differ from one of
-        # everything)
-        self.test_cfg.nms.split_thr = 0
         self.full_scene = full_scene
         # by default tiles past the scene's edge are padded as the wrapped
         # detector's preprocessor pads its batches
@@ -147,7 +187,7 @@ class SlicedInference(BaseDetector):
         raise NotImplementedError('SlicedInference has no features of its own')
 
     def tiles(self, height: int, width: int) -> list[tuple[int, int]]:
-        stride = self.tile_size - self.overlap
+        stride = self.tile_size - self.tile_overlap
         return [
             (x, y)
             for y in window_starts(height, self.tile_size, stride)
@@ -183,14 +223,16 @@ class SlicedInference(BaseDetector):
         window: tuple[float, float, float, float],
         scale: float = 1.0,
     ) -> InstanceData:
-        """Detections above ``score_thr`` of an image covering ``window``
+        """Detections (above ``test_cfg.score_thr``) of an image covering
+        ``window``
         ``(x1, y1, x2, y2)`` of the scene (a tile; or the whole scene, at
         ``scale``), in scene pixels, clipped to the window: a tile sees nothing
         beyond itself, nor past the scene's edge. A box left without area (one
         found in the padding past the edge, clamped onto it) is dropped: it
         shows nothing of the scene, NMS cannot merge it and a scorer counts it
         as a false positive."""
-        found = found[found.scores >= self.test_cfg.score_thr]
+        if self.test_cfg.score_thr is not None:
+            found = found[found.scores >= self.test_cfg.score_thr]
         x1, y1, x2, y2 = window
         boxes = found.bboxes / scale + found.bboxes.new_tensor(
             (x1, y1)
@@ -254,8 +296,9 @@ class SlicedInference(BaseDetector):
         self, path: str, loader, batch_size: Optional[int] = None
     ) -> InstanceData:
         """Detections of a whole raster read tile by tile, never whole: each
-        tile is read as a window by ``loader`` (the config's
-        ``LoadGeoTIFFFromFile``, with its options). The boxes are the ones
+        tile is read as a window by ``loader.read(path, window)`` (the
+        config's ``LoadGeoTIFFFromFile``, with its options). The boxes are the
+        ones
         :meth:`predict_scene` gives on the scene read whole. ``full_scene``
         needs the whole scene and is refused."""
         from xview_data.imagery import image_size
@@ -270,9 +313,7 @@ class SlicedInference(BaseDetector):
             out = []
             for corner in batch:
                 x1, y1, x2, y2 = self._window(corner, width, height)
-                image = loader.transform(
-                    dict(img_path=str(path), window=(x1, y1, x2 - x1, y2 - y1))
-                )['img']
+                image = loader.read(str(path), (x1, y1, x2 - x1, y2 - y1))
                 out.append(
                     self._pad(
                         torch.from_numpy(

@@ -19,7 +19,7 @@ from ..classifiers.convolutional_window_scorer import (
     resize_scene,
     resize_windows,
 )
-from ..utils.post_processing import nms_test_cfg, post_process
+from ..utils.post_processing import detector_test_cfg, post_process
 
 
 @MODELS.register_module()
@@ -42,14 +42,17 @@ class SlidingWindowDetector(BaseDetector):
         background_class: index of the classifier's background class; a window
             whose best class it is is rejected. None: rely on ``score_thr``
             alone.
-        score_thr: least object-class probability of a kept window.
+        test_cfg: mmdet's ``test_cfg``: ``score_thr`` (least object-class
+            probability of a kept window, default 0.5), ``nms`` (the
+            class-wise NMS that merges windows across scales, default
+            ``dict(type='nms', iou_threshold=0.3)``), ``max_per_img`` (boxes
+            kept per image after NMS, default 300). ``score_thr``,
+            ``nms_iou`` and ``max_per_img`` given as keywords are their old,
+            deprecated names.
         box_fraction: side of the box relative to its window. Recognition chips
             hold the object in the middle ``1 / context`` of the chip (context
             1.5 by default), so a window that scores high holds an object of
             about that size around its centre.
-        nms_iou: IoU threshold of the class-wise NMS that merges windows
-            (across scales).
-        max_per_img: boxes kept per image after NMS.
         fully_convolutional: score every window of a scale in one pass of the
             classifier rewritten as convolutions (needs ``padding='valid'``
             convolutions and strides that fall on the network's grid); False
@@ -62,14 +65,15 @@ class SlidingWindowDetector(BaseDetector):
         classifier: dict,
         windows: Sequence[Sequence[int]] = ((64, 16),),
         background_class: Optional[int] = None,
-        score_thr: float = 0.5,
         box_fraction: float = 1 / 1.5,
-        nms_iou: float = 0.3,
-        max_per_img: int = 300,
         fully_convolutional: bool = True,
         batch_size: int = 64,
+        test_cfg: Optional[dict] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
+        score_thr: Optional[float] = None,
+        nms_iou: Optional[float] = None,
+        max_per_img: Optional[int] = None,
     ) -> None:
         chip_classifier = MODELS.build(classifier)
         if data_preprocessor is None:
@@ -92,7 +96,18 @@ class SlidingWindowDetector(BaseDetector):
         self.windows = [(int(size), int(stride)) for size, stride in windows]
         self.background_class = background_class
         self.box_fraction = box_fraction
-        self.test_cfg = nms_test_cfg(score_thr, nms_iou, max_per_img)
+        self.test_cfg = detector_test_cfg(
+            type(self).__name__,
+            test_cfg,
+            dict(
+                score_thr=0.5,
+                nms=dict(type='nms', iou_threshold=0.3),
+                max_per_img=300,
+            ),
+            score_thr=score_thr,
+            nms_iou=nms_iou,
+            max_per_img=max_per_img,
+        )
         self.fully_convolutional = fully_convolutional
         self.batch_size = batch_size
         # convolutional scorers (copies of the dense weights) by grid stride

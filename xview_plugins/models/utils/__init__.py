@@ -3,7 +3,7 @@ from .incremental_nms import IncrementalNMS
 from .post_processing import (
     check_test_cfg,
     classwise_nms,
-    nms_test_cfg,
+    detector_test_cfg,
     post_process,
     rescale_boxes,
 )
@@ -21,7 +21,7 @@ __all__ = [
     'weighted_box_fusion',
     'check_test_cfg',
     'classwise_nms',
-    'nms_test_cfg',
+    'detector_test_cfg',
     'post_process',
     'rescale_boxes',
 ]

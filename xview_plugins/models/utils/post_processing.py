@@ -4,12 +4,14 @@ then rescaling to the original image."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import copy
+from typing import Any, Optional, Sequence
 
 from mmcv.ops import batched_nms
 from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
+from xview_data.deprecation import renamed_setting
 from xview_data.errors import InputError
 
 
@@ -23,13 +25,16 @@ def check_test_cfg(test_cfg: dict) -> dict:
     cannot work (e.g. ``--cfg-options model.test_cfg.score_thr=abc``, which
     would otherwise fail on the first comparison): ``score_thr`` and the NMS
     ``iou_threshold`` numbers from 0 (above 1: nothing kept, nothing
-    suppressed), ``max_per_img`` and ``nms_pre`` positive integers (or
+    suppressed; a wrapper's ``score_thr`` may be None: the wrapped
+    detector's), ``max_per_img`` and ``nms_pre`` positive integers (or
     None)."""
     nms = test_cfg.get('nms') or {}
     for name, value in (
         ('score_thr', test_cfg.get('score_thr', 0.0)),
         ('nms.iou_threshold', nms.get('iou_threshold', 0.5)),
     ):
+        if value is None and name == 'score_thr':
+            continue
         if not _is_number(value) or value < 0:
             raise InputError(
                 f'test_cfg.{name} must be a number of at least 0, not'
@@ -47,20 +52,46 @@ def check_test_cfg(test_cfg: dict) -> dict:
     return test_cfg
 
 
-def nms_test_cfg(
-    score_thr: float, iou_threshold: float, max_per_img: Optional[int]
+# where each deprecated keyword of a detector lives in mmdet's test_cfg
+TEST_CFG_PLACES = {
+    'score_thr': ('score_thr',),
+    'iou_threshold': ('nms', 'iou_threshold'),
+    'nms_iou': ('nms', 'iou_threshold'),
+    'max_per_img': ('max_per_img',),
+}
+
+
+def detector_test_cfg(
+    owner: str, test_cfg: Optional[dict], defaults: dict, **old: Any
 ) -> ConfigDict:
-    """mmdet's ``test_cfg`` of a detector whose boxes go through
-    :func:`post_process`: kept above ``score_thr``, class-wise NMS at
-    ``iou_threshold``, at most ``max_per_img`` (checked by
-    :func:`check_test_cfg`)."""
-    return check_test_cfg(
-        ConfigDict(
-            score_thr=score_thr,
-            nms=dict(type='nms', iou_threshold=iou_threshold),
-            max_per_img=max_per_img,
-        )
-    )
+    """mmdet's ``test_cfg`` of a detector (``score_thr``,
+    ``nms=dict(type='nms', iou_threshold=...)``, ``max_per_img``): the
+    ``defaults`` updated by ``test_cfg``, checked by :func:`check_test_cfg`.
+    ``old`` are the detector's deprecated keywords of the same settings
+    (``score_thr``, ``iou_threshold``/``nms_iou``, ``max_per_img``; None: not
+    given), placed where :data:`TEST_CFG_PLACES` says, with a warning."""
+    cfg = ConfigDict(copy.deepcopy(defaults))
+    given = ConfigDict(copy.deepcopy(dict(test_cfg or {})))
+    for key, value in given.items():
+        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
+            cfg[key].update(value)
+        else:
+            cfg[key] = value
+    for name, value in old.items():
+        *parents, leaf = TEST_CFG_PLACES[name]
+        node, mine = cfg, given
+        for parent in parents:
+            node = node.setdefault(parent, ConfigDict())
+            mine = (mine or {}).get(parent) or {}
+        if value is not None:
+            node[leaf] = renamed_setting(
+                owner,
+                name,
+                'test_cfg.' + '.'.join(TEST_CFG_PLACES[name]),
+                value,
+                (mine or {}).get(leaf),
+            )
+    return check_test_cfg(cfg)
 
 
 def classwise_nms(

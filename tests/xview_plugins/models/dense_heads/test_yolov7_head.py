@@ -21,7 +21,7 @@ def weights(head):
 
 def test_the_old_weight_names_still_scale_as_train_py_with_a_warning():
     init_default_scope('mmdet')
-    with pytest.warns(DeprecationWarning, match='box_weight'):
+    with pytest.warns(FutureWarning, match='box_weight'):
         old = MODELS.build(
             dict(TINY, cls_weight=0.5, obj_weight=1.0, img_size=320)
         )

@@ -3,16 +3,15 @@ only the boxes a later band can still affect."""
 
 import pytest
 import torch
+from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from xview_plugins.models.utils import IncrementalNMS, classwise_nms
-from xview_plugins.models.utils.post_processing import nms_test_cfg
 
 
 def nms_cfg(iou_threshold=0.5):
-    cfg = nms_test_cfg(0.0, iou_threshold, None).nms
-    cfg.split_thr = 0
-    return cfg
+    # class by class, as SlicedInference sets it
+    return ConfigDict(type='nms', iou_threshold=iou_threshold, split_thr=0)
 
 
 def tile_rows(seed, rows=6, tiles=5, size=100, stride=80, per_tile=60):
