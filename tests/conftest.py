@@ -366,11 +366,24 @@ def build_yolov7(
                 bgr_to_rgb=True,
             ),
             backbone=dict(type='YOLOv7Backbone', **parts),
-            neck=dict(type='YOLOv7Neck', **parts),
+            neck=dict(
+                type='YOLOv7Neck',
+                in_channels=neck_inputs(arch, widen_factor),
+                **parts,
+            ),
             bbox_head=head_cfg,
             train_cfg=train_cfg,
         )
     )
+
+
+def neck_inputs(arch: str, widen_factor: float = 1.0) -> list[int]:
+    """The channels the official backbone of ``arch`` gives its neck."""
+    from xview_plugins.models.layers.yolov7_graph import ARCHS, infer_channels
+
+    spec = ARCHS[arch]
+    channels = infer_channels(spec.backbone_rows, 0, {-1: 3}, widen_factor)
+    return [channels[i] for i in spec.backbone_outs]
 
 
 def narrowed_yolov7(cfg, widen_factor: float) -> dict:

@@ -12,7 +12,7 @@ state_dict (``model.<i>.<...>``) map onto ``backbone.layers.<i>`` /
 from __future__ import annotations
 
 import math
-from typing import Optional, Union
+from typing import Callable, NamedTuple, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -258,6 +258,27 @@ P6_ELAN = (64, 128, 256, 384, 512)  # backbone stages P2-P6
 P6_ELAN_HEAD = ((128, 64), (256, 128), (384, 192), (512, 256))  # P3-P6
 
 
+class Arch(NamedTuple):
+    """One official model as layer tables."""
+
+    backbone_rows: list
+    neck_rows: list
+    # the activation (a key of ACT_CFGS)
+    act: str
+    # the last layer of each backbone stage (P2 to P5, or P2 to P6): what the
+    # backbone's out_indices and frozen_stages count
+    stage_ends: tuple
+    # the backbone layers the neck reads (the official P3-P5 or P3-P6)
+    backbone_outs: tuple
+    # the neck's outputs: the lead head's inputs, then the auxiliary head's
+    neck_outs: tuple
+
+    @property
+    def neck_first(self) -> int:
+        """The official index of the neck's first layer."""
+        return len(self.backbone_rows)
+
+
 def p6_tables(
     stem: int,
     stages: tuple,
@@ -273,8 +294,7 @@ def p6_tables(
     lead head's convs (twice the level's width) and the auxiliary head's
     (``aux``) on the top-down outputs. ``depth`` stacked 3x3 per ELAN,
     ``down`` 'conv' (a strided 3x3) or 'downc'; ``paired``: e6e's summed
-    ELAN pairs. Returns the arch entry (see ``ARCHS``): backbone rows, neck
-    rows, the activation (SiLU), backbone outputs, neck outputs."""
+    ELAN pairs. Returns its :class:`Arch`."""
 
     def downsample(c: int) -> tuple:
         if down == 'downc':
@@ -288,11 +308,11 @@ def p6_tables(
         return _paired(_elan_head, *args) if paired else _elan_head(*args)
 
     backbone = [(-1, 'reorg', ()), (-1, 'conv', (stem, 3, 1))]
-    backbone_outs = []
+    stage_ends = []
     for c, width in zip(P6_ELAN, stages):
         backbone += [downsample(width)] + elan(c, width, depth)
-        backbone_outs.append(len(backbone) - 1)
-    backbone_outs = backbone_outs[1:]
+        stage_ends.append(len(backbone) - 1)
+    backbone_outs = stage_ends[1:]
 
     first = len(backbone)
     neck = [(-1, 'sppcspc', (levels[3],))]
@@ -313,8 +333,14 @@ def p6_tables(
     # the auxiliary head's inputs (training only)
     neck += [(s, 'conv', (c, 3, 1)) for s, c in zip(top_down, aux)]
     last = first + len(neck)
-    neck_outs = tuple(range(last - 8, last))
-    return backbone, neck, 'silu', tuple(backbone_outs), neck_outs
+    return Arch(
+        backbone,
+        neck,
+        'silu',
+        tuple(stage_ends),
+        tuple(backbone_outs),
+        tuple(range(last - 8, last)),
+    )
 
 
 P6_AUX = (320, 640, 960, 1280)
@@ -348,12 +374,55 @@ P6_ARCHS = {
 }
 
 ARCHS = {
-    # arch: (backbone rows, neck rows, activation (ACT_CFGS), backbone
-    # outputs, neck outputs)
-    'tiny': (TINY_BACKBONE, TINY_NECK, 'leaky', (14, 21, 28), (74, 75, 76)),
-    'l': (L_BACKBONE, L_NECK, 'silu', (24, 37, 50), (102, 103, 104)),
-    'x': (X_BACKBONE, X_NECK, 'silu', (28, 43, 58), (118, 119, 120)),
+    'tiny': Arch(
+        TINY_BACKBONE,
+        TINY_NECK,
+        'leaky',
+        stage_ends=(7, 14, 21, 28),
+        backbone_outs=(14, 21, 28),
+        neck_outs=(74, 75, 76),
+    ),
+    'l': Arch(
+        L_BACKBONE,
+        L_NECK,
+        'silu',
+        stage_ends=(11, 24, 37, 50),
+        backbone_outs=(24, 37, 50),
+        neck_outs=(102, 103, 104),
+    ),
+    'x': Arch(
+        X_BACKBONE,
+        X_NECK,
+        'silu',
+        stage_ends=(13, 28, 43, 58),
+        backbone_outs=(28, 43, 58),
+        neck_outs=(118, 119, 120),
+    ),
     **P6_ARCHS,
+}
+
+
+def arch_of(arch: str) -> Arch:
+    """The :class:`Arch` named ``arch``, or a ValueError listing them."""
+    if arch not in ARCHS:
+        raise ValueError(f'arch must be one of {sorted(ARCHS)}, not {arch!r}')
+    return ARCHS[arch]
+
+
+# how each kind of row is built: (input channels, output channels, the row's
+# args, norm/act configs) -> module
+LayerConstructor = Callable[[int, int, tuple, dict], nn.Module]
+LAYER_KINDS: dict[str, LayerConstructor] = {
+    'conv': lambda c1, c2, args, cfgs: ConvBNAct(c1, c2, *args[1:3], **cfgs),
+    'repconv': lambda c1, c2, args, cfgs: RepConv(c1, c2, *args[1:3], **cfgs),
+    'sppcspc': lambda c1, c2, args, cfgs: SPPCSPC(c1, c2, **cfgs),
+    'downc': lambda c1, c2, args, cfgs: DownC(c1, c2, **cfgs),
+    'shortcut': lambda c1, c2, args, cfgs: Shortcut(),
+    'concat': lambda c1, c2, args, cfgs: Concat(),
+    'mp': lambda c1, c2, args, cfgs: MaxPoolDown(),
+    'sp': lambda c1, c2, args, cfgs: MaxPoolSame(args[0]),
+    'up': lambda c1, c2, args, cfgs: Upsample(),
+    'reorg': lambda c1, c2, args, cfgs: ReOrg(),
 }
 
 
@@ -408,30 +477,12 @@ def build_layers(
     layers, all_sources = [], []
     for offset, (source, kind, args) in enumerate(rows):
         sources = _absolute(source, first + offset)
+        if kind not in LAYER_KINDS:
+            raise ValueError(
+                f'unknown layer kind {kind!r} (one of {sorted(LAYER_KINDS)})'
+            )
         c1, c2 = channels[sources[0]], channels[first + offset]
-        if kind == 'conv':
-            layer = ConvBNAct(c1, c2, args[1], args[2], **cfgs)
-        elif kind == 'repconv':
-            layer = RepConv(c1, c2, args[1], args[2], **cfgs)
-        elif kind == 'sppcspc':
-            layer = SPPCSPC(c1, c2, **cfgs)
-        elif kind == 'downc':
-            layer = DownC(c1, c2, **cfgs)
-        elif kind == 'shortcut':
-            layer = Shortcut()
-        elif kind == 'concat':
-            layer = Concat()
-        elif kind == 'mp':
-            layer = MaxPoolDown()
-        elif kind == 'sp':
-            layer = MaxPoolSame(args[0])
-        elif kind == 'up':
-            layer = Upsample()
-        elif kind == 'reorg':
-            layer = ReOrg()
-        else:
-            raise ValueError(f'unknown layer kind {kind!r}')
-        layers.append(layer)
+        layers.append(LAYER_KINDS[kind](c1, c2, args, cfgs))
         all_sources.append(sources)
     return nn.ModuleList(layers), all_sources, channels
 

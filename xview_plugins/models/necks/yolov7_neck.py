@@ -6,12 +6,7 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 
 from ..layers.yolov7_blocks import ACT_CFGS
-from ..layers.yolov7_graph import (
-    ARCHS,
-    build_layers,
-    infer_channels,
-    run_layers,
-)
+from ..layers.yolov7_graph import arch_of, build_layers, run_layers
 
 
 @MODELS.register_module()
@@ -27,47 +22,42 @@ class YOLOv7Neck(BaseModule):
     computes.
 
     Args:
-        arch, widen_factor, norm_cfg, act_cfg: as :class:`YOLOv7Backbone`.
         in_channels: channels of the features it is given (P3-P5, P3-P6 for
-            the P6 models); None: those of the arch's backbone at
-            ``widen_factor``.
+            the P6 models), e.g. a backbone's ``out_channels``.
+        arch, widen_factor, norm_cfg, act_cfg: as :class:`YOLOv7Backbone`
+            (the arch names the neck's own layer table).
     """
 
     def __init__(
         self,
+        in_channels: Sequence[int],
         arch: str = 'l',
-        in_channels: Optional[Sequence[int]] = None,
         widen_factor: float = 1.0,
         norm_cfg: Optional[dict] = None,
         act_cfg: Optional[dict] = None,
         init_cfg=None,
     ) -> None:
         super().__init__(init_cfg)
-        if arch not in ARCHS:
-            raise ValueError(
-                f'arch must be one of {sorted(ARCHS)}, not {arch!r}'
-            )
-        backbone_rows, rows, act, in_indices, outs = ARCHS[arch]
-        self.first = len(backbone_rows)
-        self.in_indices = in_indices
-        self.out_indices = outs
-        if in_channels is None:
-            backbone = infer_channels(backbone_rows, 0, {-1: 3}, widen_factor)
-            in_channels = [backbone[i] for i in in_indices]
+        spec = arch_of(arch)
+        # the neck's rows read the official backbone outputs by their layer
+        # numbers: the given features take those numbers
+        self.first = spec.neck_first
+        in_indices = self.in_indices = spec.backbone_outs
+        self.out_indices = spec.neck_outs
         if len(in_channels) != len(in_indices):
             raise ValueError(
                 f'in_channels must give {len(in_indices)} numbers (one per'
                 f' backbone output), got {list(in_channels)}'
             )
         self.layers, self.sources, channels = build_layers(
-            rows,
+            spec.neck_rows,
             self.first,
             dict(zip(in_indices, in_channels)),
             widen_factor,
             norm_cfg,
-            act_cfg or ACT_CFGS[act],
+            act_cfg or ACT_CFGS[spec.act],
         )
-        self.out_channels = tuple(channels[i] for i in outs)
+        self.out_channels = tuple(channels[i] for i in self.out_indices)
         # outputs past one per input feed the auxiliary head (P6 models):
         # training only
         self.num_lead = len(in_indices)

@@ -14,8 +14,11 @@ from xview_plugins.models import YOLOv7Backbone, YOLOv7Neck
 @pytest.mark.parametrize('part', ['backbone', 'neck'])
 def test_outputs_live_until_their_last_reader(part):
     backbone = YOLOv7Backbone('tiny').eval()
-    module = backbone if part == 'backbone' else YOLOv7Neck('tiny').eval()
+    neck = YOLOv7Neck(backbone.out_channels, 'tiny')
+    module = backbone if part == 'backbone' else neck.eval()
     first = 0 if part == 'backbone' else module.first
+    # the official layer numbers of the outputs
+    outputs = backbone.out_layers if part == 'backbone' else neck.out_indices
     last_read = {
         s: first + offset
         for offset, srcs in enumerate(module.sources)
@@ -29,7 +32,7 @@ def test_outputs_live_until_their_last_reader(part):
             expected = {
                 j
                 for j in refs
-                if last_read.get(j, -1) >= index or j in module.out_indices
+                if last_read.get(j, -1) >= index or j in outputs
             }
             if alive != expected:
                 problems.append((index, sorted(alive ^ expected)))
