@@ -1,7 +1,7 @@
 """The bad-input matrix, through the command lines users run. Each case has one
-documented outcome (README, 'Bad input'): an error naming the file and what is
-wrong (exit code 2, no output written), or a skip counted in the summary (the
-run goes on)."""
+documented outcome (docs/architecture.md, 'Bad input'): an error naming the
+file and what is wrong (exit code 2, no output written), or a skip counted in
+the summary (the run goes on)."""
 
 import json
 import os

@@ -5,9 +5,7 @@ from xview_data.errors import InputError
 
 
 def test_the_old_name_still_works_with_a_warning():
-    with pytest.warns(
-        DeprecationWarning, match='seed is deprecated, use split'
-    ):
+    with pytest.warns(FutureWarning, match='seed is deprecated, use split'):
         assert renamed_setting('D', 'seed', 'split_seed', 3, None) == 3
 
 
