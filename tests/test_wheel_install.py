@@ -132,6 +132,8 @@ def test_the_wheel_holds_every_package_and_the_console_scripts(installed):
         'xview-convert',
         'xview-score',
         'xview-synth',
+        'xview-train',
+        'xview-test',
         'xview-infer',
         'xview-export-onnx',
     ):

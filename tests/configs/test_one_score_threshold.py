@@ -2,6 +2,8 @@
 options model.test_cfg.score_thr=...`` reaches the threshold the model
 filters with, on every detection config (the whole-scene wrapper too)."""
 
+import warnings
+
 import pytest
 from mmdet.registry import MODELS
 from mmengine.registry import init_default_scope
@@ -36,5 +38,15 @@ def test_cfg_options_set_the_one_threshold(config, tmp_path):
         {'model.test_cfg.score_thr': 0.123},
     )
     init_default_scope('mmdet')
-    model = MODELS.build(cfg.model)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        model = MODELS.build(cfg.model)
     assert threshold_in_use(model) == 0.123
+    # the configs use no setting under an old name
+    assert not [
+        str(w.message)
+        for w in caught
+        if 'deprecated' in str(w.message)
+        and issubclass(w.category, FutureWarning)
+        and 'torch' not in str(w.message)
+    ]

@@ -492,6 +492,10 @@ def train_args(root, work, *options):
         ),
         (['model.bbox_head.no_such_setting=1'], ['no_such_setting']),
         (['train_dataloader.dataset.dataset.tile_size=0'], ['tile_size', '0']),
+        (
+            ['train_dataloader.persistent_workers=True'],
+            ['train_dataloader.persistent_workers', 'num_workers'],
+        ),
     ],
 )
 def test_train_refuses_settings_that_cannot_work(

@@ -73,7 +73,8 @@ def check_model_test_cfg(cfg: Config) -> None:
 def check_dataloaders(cfg: Config) -> None:
     """Refuse dataloader settings torch would fail on deep in the run (e.g.
     ``--cfg-options train_dataloader.batch_size=-1``): ``batch_size`` a
-    positive integer, ``num_workers`` a non-negative one."""
+    positive integer, ``num_workers`` a non-negative one, and
+    ``persistent_workers`` only with workers."""
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg.get(key) or {}
         for name, least in (('batch_size', 1), ('num_workers', 0)):
@@ -87,6 +88,12 @@ def check_dataloaders(cfg: Config) -> None:
                     f'{cfg.filename}: {key}.{name} must be an integer of at'
                     f' least {least}, not {value!r}'
                 )
+        if loader.get('persistent_workers') and not loader.get('num_workers'):
+            raise ConfigError(
+                f'{cfg.filename}: {key}.persistent_workers needs num_workers'
+                f' above 0; set {key}.persistent_workers=False with'
+                ' num_workers=0'
+            )
 
 
 def set_data_root(cfg: Config, data_root: str) -> None:

@@ -14,6 +14,7 @@ from mmengine.config import ConfigDict
 from mmengine.structures import InstanceData
 
 from ..layers.yolov7_blocks import ImplicitA, ImplicitM
+from ..task_modules.assigners.yolov7_ota_assigner import OTAAssignment
 from ..utils.post_processing import check_test_cfg, post_process
 
 # ComputeLossAuxOTA's weight of the auxiliary outputs' terms
@@ -418,21 +419,24 @@ class YOLOv7Head(BaseDenseHead):
         lcls = lcls * self.loss_cls.loss_weight
         return torch.cat((lbox, lobj, lcls, lbox + lobj + lcls))
 
-    def _level_terms(self, pred: torch.Tensor, level: int, assignment):
+    def _level_terms(
+        self, pred: torch.Tensor, level: int, assignment: OTAAssignment
+    ):
         """One level's box loss, class loss (None without positives; the
         class loss also for one class) and objectness target."""
-        b_all, a_all, gj_all, gi_all, tgt_all, anch_all = assignment
         tobj = torch.zeros_like(pred[..., 0])
-        b = b_all[level]
+        b = assignment.batch_index[level]
         if b is None or not len(b):
             return None, None, tobj
-        a, gj, gi = a_all[level], gj_all[level], gi_all[level]
+        a = assignment.anchor_index[level]
+        gj, gi = assignment.grid_y[level], assignment.grid_x[level]
+        targets = assignment.targets[level]
         ps = pred[b, a, gj, gi]
         grid = torch.stack([gi, gj], dim=1)
         pxy = ps[:, :2].sigmoid() * 2 - 0.5
-        pwh = (ps[:, 2:4].sigmoid() * 2) ** 2 * anch_all[level]
+        pwh = (ps[:, 2:4].sigmoid() * 2) ** 2 * assignment.anchors[level]
         gain = torch.tensor(pred.shape, device=pred.device)[[3, 2, 3, 2]]
-        tbox = tgt_all[level][:, 2:6] * gain
+        tbox = targets[:, 2:6] * gain
         tbox[:, :2] -= grid
         box_loss, iou = self.loss_bbox.unweighted(
             torch.cat((pxy, pwh), 1), tbox
@@ -443,6 +447,6 @@ class YOLOv7Head(BaseDenseHead):
         cls_loss = None
         if self.num_classes > 1:
             t = torch.full_like(ps[:, 5:], self.cls_negative)
-            t[range(len(b)), tgt_all[level][:, 1].long()] = self.cls_positive
+            t[range(len(b)), targets[:, 1].long()] = self.cls_positive
             cls_loss = self.loss_cls.unweighted(ps[:, 5:], t)
         return box_loss, cls_loss, tobj

@@ -1,3 +1,3 @@
-from .yolov7_ota_assigner import YOLOv7OTAAssigner
+from .yolov7_ota_assigner import OTAAssignment, YOLOv7OTAAssigner
 
-__all__ = ['YOLOv7OTAAssigner']
+__all__ = ['OTAAssignment', 'YOLOv7OTAAssigner']

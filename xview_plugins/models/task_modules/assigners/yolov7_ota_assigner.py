@@ -12,6 +12,8 @@ code).
 
 from __future__ import annotations
 
+from typing import NamedTuple, Optional
+
 import torch
 import torch.nn.functional as F
 from mmdet.registry import TASK_UTILS
@@ -20,6 +22,20 @@ from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 _NEIGHBOURS = torch.tensor(
     [[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], dtype=torch.float32
 )
+
+
+class OTAAssignment(NamedTuple):
+    """The positive samples of each level (one entry per level; None where a
+    level has none): their image, anchor and grid cell, the ground truth each
+    was assigned (rows of the targets: image, class, cx, cy, w, h) and its
+    anchor in grid units."""
+
+    batch_index: list[Optional[torch.Tensor]]
+    anchor_index: list[Optional[torch.Tensor]]
+    grid_y: list[Optional[torch.Tensor]]
+    grid_x: list[Optional[torch.Tensor]]
+    targets: list[Optional[torch.Tensor]]
+    anchors: list[Optional[torch.Tensor]]
 
 
 @TASK_UTILS.register_module()
@@ -124,9 +140,8 @@ class YOLOv7OTAAssigner:
         strides: list[float],
         num_classes: int,
         image_size: tuple[int, int],
-    ):
-        """Positive samples per level: image, anchor, grid y, grid x, their
-        targets (rows of ``targets``) and anchors (grid units). ``image_size``
+    ) -> OTAAssignment:
+        """Positive samples per level (:class:`OTAAssignment`). ``image_size``
         is the batch input (H, W).
         """
         indices, candidate_anchors = self.find_candidates(
@@ -223,7 +238,9 @@ class YOLOv7OTAAssigner:
                 on_level = layer_of == level
                 for store, value in zip(matched, values):
                     store[level].append(value[on_level])
-        result = []
-        for store in matched:
-            result.append([torch.cat(v) if v else None for v in store])
-        return result
+        return OTAAssignment(
+            *(
+                [torch.cat(v) if v else None for v in store]
+                for store in matched
+            )
+        )
