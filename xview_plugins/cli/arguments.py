@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from mmengine.config import DictAction
+from mmengine.config import Config, DictAction
 
 LAUNCHERS = ['none', 'pytorch', 'slurm', 'mpi']
 
@@ -78,3 +78,24 @@ def resolve_renamed_options(
         )
         setattr(args, new, value)
         setattr(args, old, None)
+
+
+def load_config_of(args: argparse.Namespace) -> Config:
+    """:func:`~xview_plugins.utils.config.load_config` with the options of a
+    train or test command line, and what the run needs beside the config: the
+    safe checkpoint loader and, on a CPU machine, gloo."""
+    from ..engine.distributed import init_cpu_process_group
+    from ..utils.checkpoint import register_safe_checkpoint_loader
+    from ..utils.config import load_config, name_run
+
+    cfg = load_config(
+        args.config,
+        args.work_dir,
+        args.cfg_options,
+        args.launcher,
+        args.data_root,
+    )
+    name_run(cfg)
+    register_safe_checkpoint_loader()
+    init_cpu_process_group(args.launcher)
+    return cfg

@@ -10,11 +10,15 @@ import argparse
 from typing import Optional, Sequence
 
 from mmengine.config import Config
+from mmengine.runner import Runner
 
 from ..utils.config import ConfigError, build_runner
-from .arguments import add_data_root_argument, add_runner_arguments
+from .arguments import (
+    add_data_root_argument,
+    add_runner_arguments,
+    load_config_of,
+)
 from .errors import exit_code_of
-from .train import load_config_of
 
 
 def test_arg_parser() -> argparse.ArgumentParser:
@@ -49,6 +53,9 @@ def test_arg_parser() -> argparse.ArgumentParser:
 
 
 def prepare_test_config(args: argparse.Namespace) -> Config:
+    """The config a test command line runs: the checkpoint to load, the
+    network from ``--onnx`` under ONNX Runtime, mmdet's drawing hook for
+    ``--show`` / ``--show-dir``."""
     cfg = load_config_of(args)
     cfg.load_from = args.checkpoint
     if getattr(args, 'onnx', None):
@@ -62,7 +69,9 @@ def prepare_test_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def add_prediction_dump(runner, out: Optional[str]) -> None:
+def add_prediction_dump(runner: Runner, out: Optional[str]) -> None:
+    """``--out R.pkl``: mmdet's ``DumpDetResults`` added to the runner's
+    test metrics (a ``.pkl`` file that is none of the run's inputs)."""
     if out is not None:
         if not out.endswith(('.pkl', '.pickle')):
             raise ConfigError(f'--out must be a .pkl file, got {out}')

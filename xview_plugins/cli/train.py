@@ -11,16 +11,12 @@ from typing import Optional, Sequence
 
 from mmengine.config import Config
 
-from ..engine.distributed import init_cpu_process_group
-from ..utils.checkpoint import register_safe_checkpoint_loader
-from ..utils.config import (
-    ConfigError,
-    build_runner,
-    enable_amp,
-    load_config,
-    name_run,
+from ..utils.config import ConfigError, build_runner, enable_amp
+from .arguments import (
+    add_data_root_argument,
+    add_runner_arguments,
+    load_config_of,
 )
-from .arguments import add_data_root_argument, add_runner_arguments
 from .errors import exit_code_of
 
 
@@ -51,24 +47,10 @@ def train_arg_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load_config_of(args: argparse.Namespace) -> Config:
-    """:func:`~xview_plugins.utils.config.load_config` with the options of a
-    train or test command line, and what the run needs beside the config: the
-    safe checkpoint loader and, on a CPU machine, gloo."""
-    cfg = load_config(
-        args.config,
-        args.work_dir,
-        args.cfg_options,
-        args.launcher,
-        args.data_root,
-    )
-    name_run(cfg)
-    register_safe_checkpoint_loader()
-    init_cpu_process_group(args.launcher)
-    return cfg
-
-
 def prepare_train_config(args: argparse.Namespace) -> Config:
+    """The config a train command line runs: ``--amp``, ``--auto-scale-lr``
+    and ``--resume`` applied, a new run's ``load_from`` kept outside its own
+    work dir (it writes and deletes checkpoints there)."""
     cfg = load_config_of(args)
     if args.amp:
         enable_amp(cfg)
