@@ -19,11 +19,14 @@ README):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import shutil
+import threading
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -45,6 +48,43 @@ class ImageReadError(InputError):
 # MB of GDAL block cache while a read runs: a tile window of a striped scene
 # needs its strips, a few MB
 READ_CACHE_MB = 32
+# rasters kept open for window reads (training reads many windows of a few
+# scenes; opening one costs about a millisecond): per process and thread
+# (GDAL handles are neither fork- nor thread-safe), the least recently used
+# closed first
+OPEN_FILES = 8
+_shared = threading.local()
+
+
+def _open_for_windows(path: PathLike):
+    """A handle of ``path`` kept open for the windows that follow (see
+    :data:`OPEN_FILES`): reopened when the file changed on disk, dropped
+    unclosed in a forked child (its parent's handles are not its own)."""
+    cache = getattr(_shared, 'files', None)
+    if cache is None or _shared.pid != os.getpid():
+        cache = _shared.files = OrderedDict()
+        _shared.pid = os.getpid()
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return _open(path)  # the error is _open's to name
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    src = cache.pop(key, None)
+    if src is None:
+        src = _open(path)
+        while len(cache) >= OPEN_FILES:
+            cache.popitem(last=False)[1].close()
+    cache[key] = src
+    return src
+
+
+def close_open_files() -> None:
+    """Close the rasters this thread keeps open for window reads."""
+    cache = getattr(_shared, 'files', None)
+    if cache and _shared.pid == os.getpid():
+        for src in cache.values():
+            src.close()
+        cache.clear()
 
 
 def _open(path: PathLike):
@@ -226,6 +266,48 @@ def _stretch(
     return (np.clip(np.nan_to_num(scaled), 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
+def _read_uint8_bgr(
+    src,
+    window: Optional[tuple[int, int, int, int]],
+    bands: Optional[Sequence[int]],
+    channel_order: str,
+) -> Optional[np.ndarray]:
+    """The common case read straight into the (H, W, 3) layout the pipeline
+    wants (GDAL writes each band into the interleaved array, in the channel
+    order asked): three or more uint8 bands without nodata, no stretch to
+    compute. The pixels of the general path, without its two copies (band
+    order, interleaving); None when the case does not apply."""
+    from rasterio.windows import Window
+
+    indexes = list(bands) if bands else [1, 2, 3]
+    if (
+        channel_order not in ('bgr', 'rgb')
+        or len(indexes) != 3
+        or min(indexes) < 1
+        or max(indexes) > src.count
+        or any(src.dtypes[i - 1] != 'uint8' for i in indexes)
+        or any(src.nodatavals[i - 1] is not None for i in indexes)
+    ):
+        return None
+    if channel_order == 'bgr':
+        indexes = indexes[::-1]
+    if window is None:
+        out = np.empty((src.height, src.width, 3), np.uint8)
+        src.read(indexes=indexes, out=out.transpose(2, 0, 1))
+        return out
+    x, y, w, h = (int(v) for v in window)
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, src.width), min(y + h, src.height)
+    out = np.zeros((h, w, 3), np.uint8)
+    if x1 > x0 and y1 > y0:
+        src.read(
+            indexes=indexes,
+            window=Window(x0, y0, x1 - x0, y1 - y0),
+            out=out[y0 - y : y1 - y, x0 - x : x1 - x].transpose(2, 0, 1),
+        )
+    return out
+
+
 def image_dtype(path: PathLike) -> str:
     """The data type of the raster's first band (``'uint8'``, ...), from the
     header."""
@@ -252,13 +334,24 @@ def read_image(
 
     # GDAL's block cache (5 % of the RAM by default) would keep every block a
     # picture of a huge scene averages: pixels go straight to the array
-    with rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB), _open(path) as src:
+    # a window of a raster kept open (training tiles, streamed scenes); a
+    # whole read opens and closes it
+    opened = (
+        contextlib.nullcontext(_open_for_windows(path))
+        if window is not None and out_size is None
+        else _open(path)
+    )
+    with rasterio.Env(GDAL_CACHEMAX=READ_CACHE_MB), opened as src:
         try:
             if out_size is not None:
                 data = src.read(
                     out_shape=(src.count, int(out_size[1]), int(out_size[0])),
                     resampling=Resampling.average,
                 )
+            elif (
+                fast := _read_uint8_bgr(src, window, bands, channel_order)
+            ) is not None:
+                return fast
             elif window is None:
                 data = src.read()
             else:

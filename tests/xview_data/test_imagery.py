@@ -189,3 +189,81 @@ def test_nan_and_nodata_pixels_are_left_out_and_read_as_zero(
     # the same stretch-free rule for the windows of a streamed scene
     window = read_image(path, window=(0, 0, 64, 64), stretch='dtype')
     assert (window[holes[:64, :64]] == 0).all()
+
+
+@pytest.mark.parametrize('interleave', ['pixel', 'band'])
+@pytest.mark.parametrize('bands', [None, (4, 2, 1), (3, 3, 1)])
+@pytest.mark.parametrize('channel_order', ['bgr', 'rgb'])
+def test_uint8_reads_straight_into_the_layout_give_the_general_pixels(
+    tmp_path, interleave, bands, channel_order
+):
+    """The fast path (GDAL writes the interleaved, channel-ordered array)
+    gives the pixels of the rule applied to the plain read: whole, inside,
+    across every border and wholly outside."""
+    import rasterio
+
+    rng = np.random.default_rng(0)
+    data = rng.integers(0, 256, (4, 50, 70), dtype=np.uint8)
+    path = tmp_path / f'{interleave}.tif'
+    with rasterio.open(
+        path, 'w', driver='GTiff', width=70, height=50, count=4,
+        dtype='uint8', interleave=interleave,
+    ) as dst:  # fmt: skip
+        dst.write(data)
+    whole = to_uint8_3ch(data, bands, channel_order=channel_order)
+    assert np.array_equal(
+        read_image(path, bands=bands, channel_order=channel_order), whole
+    )
+    padded = np.zeros((50 + 80, 70 + 80, 3), np.uint8)
+    padded[40:90, 40:110] = whole
+    for x, y, w, h in [(5, 6, 20, 30), (-7, -3, 30, 20), (60, 45, 25, 9),
+                       (-10, -10, 100, 80), (200, 10, 8, 8)]:  # fmt: skip
+        got = read_image(
+            path, (x, y, w, h), bands, channel_order=channel_order
+        )
+        expected = (
+            padded[y + 40 : y + 40 + h, x + 40 : x + 40 + w]
+            if x < 110 and y < 90
+            else np.zeros((h, w, 3), np.uint8)
+        )
+        assert got.flags.c_contiguous and np.array_equal(got, expected)
+
+
+def test_rasters_stay_open_for_windows_bounded_and_never_stale(tmp_path):
+    """Window reads reuse an open handle (at most OPEN_FILES per thread,
+    the oldest closed first); a file changed on disk is opened again."""
+    import os
+
+    from xview_data import imagery
+
+    imagery.close_open_files()
+    paths = [
+        write_tif(tmp_path / f'{k}.tif', 20, 10)
+        for k in range(imagery.OPEN_FILES + 2)
+    ]
+    for path in paths:
+        read_image(path, (0, 0, 5, 5))
+    cache = imagery._shared.files
+    assert len(cache) == imagery.OPEN_FILES
+    kept = [src.name for src in cache.values()]
+    assert kept == [str(p) for p in paths[2:]]
+    first = read_image(paths[-1], (0, 0, 5, 5))
+    data = np.full((3, 10, 20), 7, np.uint8)
+    from tests.conftest import write_raster
+
+    os.remove(paths[-1])
+    write_raster(paths[-1], data)
+    again = read_image(paths[-1], (0, 0, 5, 5))
+    assert not np.array_equal(first, again) and (again == 7).all()
+    imagery.close_open_files()
+    assert not imagery._shared.files
+
+
+def test_a_forked_worker_opens_its_own_rasters(tmp_path):
+    import multiprocessing
+
+    path = write_tif(tmp_path / 'x.tif', 20, 10)
+    expected = read_image(path, (2, 3, 6, 4))  # kept open in this process
+    with multiprocessing.get_context('fork').Pool(1) as pool:
+        got = pool.apply(read_image, (path, (2, 3, 6, 4)))
+    assert np.array_equal(got, expected)

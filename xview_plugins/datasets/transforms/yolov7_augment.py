@@ -3,7 +3,6 @@ for."""
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Optional, Sequence
 
@@ -78,9 +77,11 @@ class YOLOv7MixUp(BaseTransform):
         mixes = results.pop('mix_results', None)
         if not mixes or random.random() >= self.prob:
             return results
-        other = copy.deepcopy(mixes[0])
+        # the mixed samples are built afresh for this call (by the dataset
+        # wrapper): used as they are, not copied
+        other = mixes[0]
         if self.pre_transform is not None:
-            other['mix_results'] = copy.deepcopy(mixes[1:])
+            other['mix_results'] = mixes[1:]
             other = self.pre_transform(other)
         if other['img'].shape != results['img'].shape:
             return results
