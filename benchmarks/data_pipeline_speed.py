@@ -14,9 +14,9 @@ alternately (ours, official, ours, ...; --rounds each):
   mode (``load_mosaic``: ``cv2.imread`` of four tiles on a 2s canvas, the
   labels of its ``.txt`` files; ``random_perspective`` with the hyp file's
   translate and scale; mixup of a second mosaic with Beta(8, 8);
-  ``augment_hsv``; ``fliplr``; the CHW RGB tensor), written here the straightforward way with
-  OpenCV and numpy on the tiles of the same release, with the config's own
-  augmentation settings.
+  ``augment_hsv``; ``fliplr``; the CHW RGB tensor), written here the
+  straightforward way with OpenCV and numpy on the tiles of the same release,
+  with the config's own augmentation settings.
 
 Each child times ``--samples`` samples after a warm-up by its CPU time
 (``time.process_time``: load beside the run does not count) and reports its
