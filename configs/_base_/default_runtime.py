@@ -26,6 +26,8 @@ default_hooks = dict(
     # Draws the tile a sample is (its window of the scene), read by the GeoTIFF
     # loader.
     visualization=dict(type='TileVisualizationHook'),
+    # Closes the rasters kept open for tile reads at the end of each epoch.
+    close_rasters=dict(type='CloseRastersHook'),
 )
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -95,7 +95,8 @@ def test_p6_configs_hold_the_official_p6_recipe(arch, synthetic_release):
     init_default_scope('mmdet')
     dataset = DATASETS.build(train)
     mosaic = dataset.pipeline_cfg[0]
-    assert mosaic['type'] == 'Mosaic' and mosaic['img_scale'] == (1280, 1280)
+    assert mosaic['type'] == 'YOLOv7Mosaic'
+    assert mosaic['img_scale'] == (1280, 1280)
     mixup = next(t for t in dataset.pipeline_cfg if t['type'] == 'YOLOv7MixUp')
     assert mixup['pre_transform'][0]['img_scale'] == (1280, 1280)
     hook = cfg.default_hooks.param_scheduler

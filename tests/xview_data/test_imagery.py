@@ -192,14 +192,16 @@ def test_nan_and_nodata_pixels_are_left_out_and_read_as_zero(
 
 
 @pytest.mark.parametrize('interleave', ['pixel', 'band'])
+@pytest.mark.parametrize('compress', [None, 'deflate'])
 @pytest.mark.parametrize('bands', [None, (4, 2, 1), (3, 3, 1)])
 @pytest.mark.parametrize('channel_order', ['bgr', 'rgb'])
 def test_uint8_reads_straight_into_the_layout_give_the_general_pixels(
-    tmp_path, interleave, bands, channel_order
+    tmp_path, interleave, compress, bands, channel_order
 ):
-    """The fast path (GDAL writes the interleaved, channel-ordered array)
-    gives the pixels of the rule applied to the plain read: whole, inside,
-    across every border and wholly outside."""
+    """The fast path (GDAL reads the planes, through a memory map where
+    the raster is uncompressed, OpenCV interleaves them in the channel order
+    asked) gives the pixels of the rule applied to the plain read: whole,
+    inside, across every border and wholly outside."""
     import rasterio
 
     rng = np.random.default_rng(0)
@@ -208,6 +210,7 @@ def test_uint8_reads_straight_into_the_layout_give_the_general_pixels(
     with rasterio.open(
         path, 'w', driver='GTiff', width=70, height=50, count=4,
         dtype='uint8', interleave=interleave,
+        **(dict(compress=compress) if compress else {}),
     ) as dst:  # fmt: skip
         dst.write(data)
     whole = to_uint8_3ch(data, bands, channel_order=channel_order)
@@ -267,3 +270,28 @@ def test_a_forked_worker_opens_its_own_rasters(tmp_path):
     with multiprocessing.get_context('fork').Pool(1) as pool:
         got = pool.apply(read_image, (path, (2, 3, 6, 4)))
     assert np.array_equal(got, expected)
+
+
+def test_window_reads_honour_side_car_files(tmp_path):
+    """The folder is not listed when a raster opens for windows, yet its
+    .aux.xml (here a nodata value) still counts."""
+    from xview_data import imagery
+
+    imagery.close_open_files()
+    data = np.full((3, 10, 20), 60000, np.uint16)
+    data[:, :, :10] = 50000
+    from tests.conftest import write_raster
+
+    path = write_raster(tmp_path / 'x.tif', data)
+    (tmp_path / 'x.tif.aux.xml').write_text(
+        '<PAMDataset>'
+        + ''.join(
+            f'<PAMRasterBand band="{b}"><NoDataValue>50000</NoDataValue>'
+            '</PAMRasterBand>'
+            for b in (1, 2, 3)
+        )
+        + '</PAMDataset>'
+    )
+    window = read_image(path, (0, 0, 20, 10), stretch='dtype')
+    assert (window[:, :10] == 0).all() and (window[:, 10:] > 0).all()
+    imagery.close_open_files()

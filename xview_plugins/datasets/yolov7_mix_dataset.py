@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from typing import Callable, Optional, Sequence, Union
 
 from mmdet.registry import DATASETS
@@ -28,14 +29,14 @@ def yolov7_train_pipeline(
     flip (``fliplr``). Defaults: hyp.scratch.p5."""
     mosaic_affine = [
         dict(
-            type='Mosaic',
+            type='YOLOv7Mosaic',
             img_scale=tuple(img_scale),
             center_ratio_range=(0.5, 1.5),
             pad_val=float(pad_val),
             prob=mosaic_prob,
         ),
         dict(
-            type='RandomAffine',
+            type='YOLOv7RandomAffine',
             max_rotate_degree=0.0,
             max_translate_ratio=max_translate_ratio,
             scaling_ratio_range=tuple(scaling_ratio_range),
@@ -96,7 +97,18 @@ class YOLOv7MixDataset(ClassAwareMixDataset):
     merge (``train_dataloader = dict(dataset=dict(mixup_prob=0.05))``)
     instead of restating the pipeline. ``img_scale`` defaults to the wrapped
     dataset's ``tile_size``. Class-balanced sampling (mmdet's
-    ``ClassAwareSampler``) works on it."""
+    ``ClassAwareSampler``) works on it.
+
+    ``max_cached_images`` (0: off, the official sampling) keeps the last
+    samples this process loaded, as mmdet's ``CachedMosaic`` /
+    ``CachedMixUp`` (RTMDet) and mmyolo's ``use_cached`` do: once it holds
+    more than four, the images a mosaic or a MixUp mixes with the sample are
+    drawn from it instead of read, one read per sample instead of four. It
+    alters the sampling (a mosaic's partners are recent samples of this
+    worker, not uniform draws from the dataset) and costs memory
+    (``max_cached_images`` decoded tiles per dataloader worker); with
+    ``random_pop`` a full cache drops a random entry, else the oldest.
+    """
 
     def __init__(
         self,
@@ -112,8 +124,20 @@ class YOLOv7MixDataset(ClassAwareMixDataset):
         flip_prob: float = 0.5,
         min_gt_bbox_wh: Sequence[float] = (2, 2),
         pad_val: int = 114,
+        max_cached_images: int = 0,
+        random_pop: bool = True,
         **kwargs,
     ) -> None:
+        if not isinstance(max_cached_images, int) or max_cached_images < 0:
+            raise ValueError(
+                'YOLOv7MixDataset: max_cached_images must be an integer of at'
+                f' least 0 (0: no cache), not {max_cached_images!r}'
+            )
+        self.max_cached_images = max_cached_images
+        self.random_pop = random_pop
+        # this process's samples (a forked dataloader worker starts with the
+        # parent's, which has loaded none)
+        self.results_cache: list[dict] = []
         if isinstance(dataset, dict):
             dataset = DATASETS.build(dataset)
         if img_scale is None:
@@ -139,6 +163,39 @@ class YOLOv7MixDataset(ClassAwareMixDataset):
         )
         super().__init__(dataset, self.pipeline_cfg, **kwargs)
 
+    def _remember(self, results: dict) -> None:
+        """Keep the sample in the cache (see ``max_cached_images``). The
+        pixels are shared and made read-only (no transform of this pipeline
+        writes into its input image: one that did would fail loudly instead
+        of changing the cached one); the boxes, which mmdet moves in place,
+        are copied."""
+        if not self.max_cached_images:
+            return
+        for key in ('img', 'gt_bboxes_labels', 'gt_ignore_flags'):
+            if key in results:
+                results[key].flags.writeable = False
+        self.results_cache.append(self._handout(results))
+        if len(self.results_cache) > self.max_cached_images:
+            self.results_cache.pop(
+                random.randint(0, len(self.results_cache) - 1)
+                if self.random_pop
+                else 0
+            )
+
+    @staticmethod
+    def _handout(results: dict) -> dict:
+        twin = dict(results)
+        if 'gt_bboxes' in twin:
+            twin['gt_bboxes'] = twin['gt_bboxes'].clone()
+        return twin
+
+    def _partner(self, idx: int) -> dict:
+        """An image to mix with the sample: drawn from the cache once it
+        holds more than four (mmdet's rule), else the ``idx``-th read."""
+        if self.max_cached_images and len(self.results_cache) > 4:
+            return self._handout(random.choice(self.results_cache))
+        return self.dataset[idx]
+
     def __getitem__(self, idx: int) -> dict:
         """``MultiImageMixDataset``'s sample without its deep copies: the
         wrapped dataset builds every sample afresh (its loading pipeline reads
@@ -147,9 +204,10 @@ class YOLOv7MixDataset(ClassAwareMixDataset):
         of this pipeline returns None, so the copy kept for a retry is never
         used. The images a transform mixes are loaded when it uses them
         (:class:`LazySamples`). The same transforms draw the same random
-        numbers: the same samples (tested against
+        numbers: the same samples without the cache (tested against
         ``MultiImageMixDataset``)."""
         results = self.dataset[idx]
+        self._remember(results)
         for transform, kind in zip(self.pipeline, self.pipeline_types):
             if self._skip_type_keys and kind in self._skip_type_keys:
                 continue
@@ -157,9 +215,7 @@ class YOLOv7MixDataset(ClassAwareMixDataset):
                 indexes = transform.get_indexes(self.dataset)
                 if not isinstance(indexes, Sequence):
                     indexes = [indexes]
-                results['mix_results'] = LazySamples(
-                    indexes, self.dataset.__getitem__
-                )
+                results['mix_results'] = LazySamples(indexes, self._partner)
             results = transform(results)
             if results is None:
                 raise RuntimeError(

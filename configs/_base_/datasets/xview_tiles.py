@@ -48,6 +48,12 @@ train_dataloader = dict(
         saturation_gain=0.7,
         value_gain=0.4,
         flip_prob=0.5,
+        # a mosaic's (and MixUp's) partners drawn from the last 40 samples of
+        # the worker, as mmdet's CachedMosaic (RTMDet): one tile read per
+        # sample instead of four. 0: the official sampling (uniform partners,
+        # read afresh), about 30 % fewer samples per CPU second
+        # (benchmarks/data_pipeline_speed.py).
+        max_cached_images=40,
     ),
 )
 val_dataloader = dict(

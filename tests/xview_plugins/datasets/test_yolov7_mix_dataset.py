@@ -130,3 +130,49 @@ def test_each_recipe_changes_its_settings_by_dict_merge(
     assert not any(
         h.type == 'YOLOv7ParamSchedulerHook' for h in cfg.custom_hooks
     )
+
+
+def test_the_cache_reads_one_image_per_sample_and_keeps_it_intact(
+    synthetic_release,
+):
+    """With max_cached_images, a mosaic's partners come from the last
+    samples (once more than four are kept): one read per sample, the cache
+    bounded, its pixels read-only and its boxes never moved by the mosaics
+    that used them."""
+    init_default_scope('mmdet')
+    dataset = DATASETS.build(
+        dict(
+            type='YOLOv7MixDataset',
+            dataset=tiles_cfg(synthetic_release),
+            mixup_prob=0.5,
+            max_cached_images=6,
+        )
+    )
+    reads = []
+    load = dataset.dataset.prepare_data
+    dataset.dataset.prepare_data = lambda i: reads.append(i) or load(i)
+    samples(dataset, 0, 5)  # fills the cache: mosaics read their partners
+    assert len(reads) > 5 * 4
+    reads.clear()
+    samples(dataset, 1, 12)
+    assert len(reads) == 12  # partners, MixUp's included, from the cache
+    assert len(dataset.results_cache) == 6
+    for cached in dataset.results_cache:
+        fresh = load(cached['sample_idx'])
+        assert not cached['img'].flags.writeable
+        assert np.array_equal(cached['img'], fresh['img'])
+        assert torch.equal(
+            cached['gt_bboxes'].tensor, fresh['gt_bboxes'].tensor
+        )
+
+
+def test_max_cached_images_is_checked(synthetic_release):
+    init_default_scope('mmdet')
+    with pytest.raises(ValueError, match='max_cached_images'):
+        DATASETS.build(
+            dict(
+                type='YOLOv7MixDataset',
+                dataset=tiles_cfg(synthetic_release),
+                max_cached_images=-1,
+            )
+        )

@@ -8,7 +8,12 @@ from .chip_augment import (
 from .formatting import PackTileInputs
 from .loading import LoadGeoTIFFFromFile
 from .transforms import LetterboxTile
-from .yolov7_augment import YOLOv7HSVRandomAug, YOLOv7MixUp
+from .yolov7_augment import (
+    YOLOv7HSVRandomAug,
+    YOLOv7MixUp,
+    YOLOv7Mosaic,
+    YOLOv7RandomAffine,
+)
 
 __all__ = [
     'PackTileInputs',
@@ -16,6 +21,8 @@ __all__ = [
     'LoadGeoTIFFFromFile',
     'YOLOv7HSVRandomAug',
     'YOLOv7MixUp',
+    'YOLOv7Mosaic',
+    'YOLOv7RandomAffine',
     'OfflineGeometricAugment',
     'RandomRot90',
     'RandomIllumination',

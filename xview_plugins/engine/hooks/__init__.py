@@ -1,4 +1,5 @@
 from .class_weights_hook import ClassWeightsHook, balanced_class_weights
+from .close_rasters_hook import CloseRastersHook
 from .confusion_matrix_hook import ConfusionMatrixHook, plot_confusion_matrix
 from .keras_early_stopping_hook import KerasEarlyStoppingHook
 from .plain_checkpoint_hook import PlainCheckpointHook
@@ -8,6 +9,7 @@ from .yolov7_param_scheduler_hook import YOLOv7ParamSchedulerHook
 __all__ = [
     'ClassWeightsHook',
     'balanced_class_weights',
+    'CloseRastersHook',
     'ConfusionMatrixHook',
     'plot_confusion_matrix',
     'KerasEarlyStoppingHook',
