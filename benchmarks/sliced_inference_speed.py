@@ -4,18 +4,30 @@ tile), three ways: torch one tile at a time, torch in batches and ONNX Runtime
 in batches (the network exported by ``tools/deploy/export_onnx.py``). Each
 run is a fresh process (its peak resident memory is the run's); rounds are
 interleaved and each scene's time is the median over the rounds. Three
-3000-px synthetic scenes (a seed the demo never saw). Then the peak memory of
-``tools/infer.py`` itself (every output written) on a 20,000-px scene (a
-mosaic of the three, tiled GeoTIFF) against a 1,024-px one.
+3000-px synthetic scenes (a seed the demo never saw).
+
+Where the time goes: each run times its stages (read: the tile windows, in
+the reader thread beside the network; preprocess: tiles to padded tensors,
+in that thread, and the data preprocessor; network; decode: the head's boxes
+and per-tile NMS; merge: tiles to scene pixels and the streamed NMS across
+tiles; write: submission, GeoJSON, COCO; draw: the PNG) by wrapping the
+functions that do them. Then ``tools/infer.py`` itself on the three scenes
+(a fresh ``python tools/infer.py`` process: start-up, model build, every
+output written), with and without ``--no-draw``, against the in-process
+figure. Then its peak memory on a 20,000-px scene (a mosaic of the three,
+tiled GeoTIFF) against a 1,024-px one.
 
     python benchmarks/sliced_inference_speed.py \
         [--checkpoint work_dirs/demo/epoch_26.pth] \
         [--config configs/yolov7-tiny_synthetic-xview.py] \
         [--tile-size 320] [--tile-overlap 64] [--batch-size 8] [--rounds 3] \
-        [--big 20000] [--work-dir DIR]
+        [--big 20000] [--score-thr T] [--work-dir DIR]
 
 The checkpoint is the demo's (``make demo``): trained weights give the
-scenes real detections.
+scenes real detections. ``--score-thr`` sets the model's
+``test_cfg.score_thr`` (default: the config's, 0.001 for the demo: the
+setting of the official test and of a submission, which the xView metric
+ranks; 0.3 is a typical threshold for a map of detections).
 """
 
 from __future__ import annotations
@@ -27,15 +39,67 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STAGES = ('read', 'preprocess', 'network', 'decode', 'merge', 'write', 'draw')
+# stages run in the reader thread, beside the network (their time overlaps)
+BESIDE = ('read', 'preprocess (reader)')
+
+
+class Stages:
+    """Seconds spent in each stage, summed over calls (from any thread), by
+    wrapping the functions that do the stage's work."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter = Counter()
+        self.lock = threading.Lock()
+
+    def wrap(self, owner, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with self.lock:
+                    self.seconds[stage] += time.perf_counter() - start
+
+        setattr(owner, name, timed)
+
+    def instrument(self, inferencer) -> None:
+        """Wrap the stages of ``inferencer`` (a built SceneInferencer)."""
+        from xview_plugins.models.detectors import sliced_inference
+
+        sliced = inferencer.model
+        detector = sliced.detector
+        self.wrap(inferencer.loader, 'read', 'read')
+        self.wrap(sliced, '_pad', 'preprocess (reader)')
+        self.wrap(detector.data_preprocessor, 'forward', 'preprocess')
+        if hasattr(detector, 'head_outputs'):  # ONNX Runtime
+            self.wrap(detector, 'head_outputs', 'network')
+        else:
+            self.wrap(detector, 'extract_feat', 'network')
+            self.wrap(detector.bbox_head, 'forward', 'network')
+        self.wrap(detector.bbox_head, 'predict_by_feat', 'decode')
+        self.wrap(sliced, '_in_scene', 'merge')
+        self.wrap(sliced, '_cap', 'merge')
+        merger = sliced_inference.IncrementalNMS
+        for name in ('add', 'settle', 'finish'):
+            if not hasattr(getattr(merger, name), '__wrapped_stage__'):
+                self.wrap(merger, name, 'merge')
+                getattr(merger, name).__wrapped_stage__ = True
+        self.wrap(inferencer, 'postprocess', 'write')
+        self.wrap(inferencer, 'visualize', 'draw')
 
 
 def child(args: argparse.Namespace) -> None:
     """One run: build the inferencer, warm it up on one batch of tiles, time
     each scene; print the figures as JSON."""
-    import time
     import warnings
 
     import torch
@@ -48,11 +112,14 @@ def child(args: argparse.Namespace) -> None:
     inferencer = SceneInferencer(
         args.config,
         args.checkpoint,
+        cfg_options=score_options(args),
         onnx_file=args.onnx,
         tile_size=args.tile_size,
         tile_overlap=args.tile_overlap,
         batch_size=args.batch_size,
     )
+    stages = Stages()
+    stages.instrument(inferencer)
     stride = args.tile_size - args.tile_overlap
     with torch.no_grad():
         inferencer.model.predict_scene(
@@ -62,6 +129,7 @@ def child(args: argparse.Namespace) -> None:
                 args.tile_size + (args.batch_size - 1) * stride,
             )
         )
+    stages.seconds.clear()
     seconds, boxes = [], []
     for path in args.scenes:
         if not inferencer.streams(path):
@@ -70,22 +138,47 @@ def child(args: argparse.Namespace) -> None:
         sample = inferencer(path)
         seconds.append(time.perf_counter() - start)
         boxes.append(len(sample.pred_instances))
-    print(json.dumps(dict(seconds=seconds, boxes=boxes, peak_mb=peak_mb())))
+    print(
+        json.dumps(
+            dict(
+                seconds=seconds,
+                boxes=boxes,
+                peak_mb=peak_mb(),
+                stages=stages.seconds,
+            )
+        )
+    )
 
 
 def child_infer(args: argparse.Namespace) -> None:
-    """One run of ``tools/infer.py`` (its main, in this process) on one
-    scene; print its time, detections and this process's peak memory."""
-    import time
+    """One run of ``tools/infer.py`` (its main, in this process, as the
+    script runs it) on the scenes; print its time, detections, stages and
+    this process's peak memory."""
     import warnings
 
     warnings.simplefilter('ignore')
+    from xview_plugins.apis import scene_inferencer
     from xview_plugins.cli.infer import main
+
+    stages = Stages()
+    built = scene_inferencer.SceneInferencer.__init__
+
+    def build(inferencer, *args, **kwargs):
+        start = time.perf_counter()
+        built(inferencer, *args, **kwargs)
+        stages.seconds['build'] += time.perf_counter() - start
+        stages.instrument(inferencer)
+
+    scene_inferencer.SceneInferencer.__init__ = build
 
     argv = [args.config, args.checkpoint, *args.scenes, '--out', args.out]
     argv += ['--tile-size', str(args.tile_size), '--tile-overlap']
     argv += [str(args.tile_overlap), '--batch-size', str(args.batch_size)]
     argv += ['--no-progress']
+    if args.score_thr is not None:
+        argv += ['--cfg-options', f'model.test_cfg.score_thr={args.score_thr}']
+    if args.no_draw:
+        argv += ['--no-draw']
     if args.onnx:
         argv += ['--backend', 'onnxruntime', '--onnx', args.onnx]
     start = time.perf_counter()
@@ -95,8 +188,22 @@ def child_infer(args: argparse.Namespace) -> None:
     written = Path(args.out) / 'detections_coco.json'
     boxes = written.read_bytes().count(b'"image_id"')
     print(
-        json.dumps(dict(seconds=[seconds], boxes=[boxes], peak_mb=peak_mb()))
+        json.dumps(
+            dict(
+                seconds=[seconds],
+                boxes=[boxes],
+                peak_mb=peak_mb(),
+                stages=stages.seconds,
+            )
+        )
     )
+
+
+def score_options(args: argparse.Namespace) -> dict:
+    """The config override of ``--score-thr`` (none: the config's)."""
+    if args.score_thr is None:
+        return {}
+    return {'model.test_cfg.score_thr': args.score_thr}
 
 
 def peak_mb() -> float:
@@ -109,8 +216,11 @@ def peak_mb() -> float:
 
 
 def run_child(
-    args, scenes, batch_size: int, onnx=None, infer_out=None
+    args, scenes, batch_size: int, onnx=None, infer_out=None, no_draw=False
 ) -> dict:
+    """A fresh process running ``child`` (or ``child_infer`` into
+    ``infer_out``); its figures, with ``process_seconds``: the wall time of
+    the whole process, interpreter start and imports included."""
     command = [
         sys.executable,
         __file__,
@@ -132,12 +242,41 @@ def run_child(
         command += ['--onnx', str(onnx)]
     if infer_out:
         command += ['--out', str(infer_out)]
+    if no_draw:
+        command += ['--no-draw']
+    if args.score_thr is not None:
+        command += ['--score-thr', str(args.score_thr)]
+    start = time.perf_counter()
     out = subprocess.run(
         command, capture_output=True, text=True, cwd=ROOT, check=False
     )
+    wall = time.perf_counter() - start
     if out.returncode:
         raise SystemExit(out.stdout + out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return dict(
+        json.loads(out.stdout.strip().splitlines()[-1]), process_seconds=wall
+    )
+
+
+def print_stages(runs: dict, scenes: int, extra: tuple[str, ...] = ()) -> None:
+    """A table of the stages' seconds per scene, one row per mode; "other"
+    is the run's time less the stages of the main thread."""
+    columns = [*extra, 'read', 'preprocess (reader)', *STAGES[1:]]
+    print('| mode | ' + ' | '.join(columns) + ' | other |')
+    print('| --- |' + ' --- |' * (len(columns) + 1))
+    for mode, done in runs.items():
+        cells, inline = [], 0.0
+        for stage in columns:
+            seconds = (
+                statistics.median(r['stages'].get(stage, 0.0) for r in done)
+                / scenes
+            )
+            if stage not in BESIDE:
+                inline += seconds
+            cells.append(f'{seconds:.2f}')
+        total = statistics.median(sum(r['seconds']) for r in done) / scenes
+        cells.append(f'{max(total - inline, 0.0):.2f}')
+        print(f'| {mode} | ' + ' | '.join(cells) + ' |')
 
 
 def write_mosaic(sources: list[Path], size: int, path: Path) -> Path:
@@ -209,6 +348,9 @@ def main() -> None:
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument(
+        '--score-thr', type=float, help="the model's (default: the config's)"
+    )
+    parser.add_argument(
         '--big', type=int, default=20000, help='memory scene side; 0: none'
     )
     parser.add_argument('--work-dir', help='keep the scenes here')
@@ -219,6 +361,9 @@ def main() -> None:
     )
     parser.add_argument('--onnx', help=argparse.SUPPRESS)
     parser.add_argument('--out', help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--no-draw', action='store_true', help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         return child(args)
@@ -249,8 +394,9 @@ def measure(args, work, scenes, small, big, onnx) -> None:
     print(
         f'{Path(args.config).name} + {args.checkpoint}; {len(scenes)}'
         f' synthetic scenes of 3000 px, {args.tile_size}-px tiles'
-        f' overlapping by {args.tile_overlap}, streamed; median of'
-        f' {args.rounds} interleaved runs, each in a fresh process'
+        f' overlapping by {args.tile_overlap}, streamed, score_thr'
+        f' {"of the config" if args.score_thr is None else args.score_thr};'
+        f' median of {args.rounds} interleaved runs, each in a fresh process'
     )
     print()
     print('| scene | ' + ' | '.join(modes) + ' |')
@@ -282,6 +428,55 @@ def measure(args, work, scenes, small, big, onnx) -> None:
         f' (target >= 2); {names[2]} vs {names[1]}:'
         f' x{total[names[1]] / total[names[2]]:.2f}'
     )
+    print()
+    print(
+        'Where the time goes, seconds per scene (median over the rounds);'
+        " read and the reader's preprocess run beside the network:"
+    )
+    print()
+    print_stages({mode: runs[mode] for mode in modes}, len(scenes))
+    print()
+    print(
+        f'tools/infer.py on the {len(scenes)} scenes in a fresh process'
+        ' (start-up, model build, every output written), seconds per scene'
+        " (the process's wall time / scenes; median of"
+        f' {args.rounds} interleaved runs) against the in-process figure:'
+    )
+    print()
+    tool_modes = {
+        f'{mode}{", no draw" if no_draw else ""}': dict(
+            modes[mode], no_draw=no_draw
+        )
+        for mode in names[1:]
+        for no_draw in (True, False)
+    }
+    tool_runs = {mode: [] for mode in tool_modes}
+    for number in range(args.rounds):
+        for mode, options in tool_modes.items():
+            out = work / f'tool{number}'
+            tool_runs[mode].append(
+                run_child(args, scenes, **options, infer_out=out)
+            )
+            shutil.rmtree(out)
+    print('| tools/infer.py | s per scene | in-process | ratio | start-up s |')
+    print('| --- | --- | --- | --- | --- |')
+    for mode, done in tool_runs.items():
+        inside = total[mode.split(',')[0]] / len(scenes)
+        per_scene = statistics.median(
+            r['process_seconds'] for r in done
+        ) / len(scenes)
+        # the process's wall time outside main() (interpreter, imports) and
+        # the model build inside it
+        start_up = statistics.median(
+            r['process_seconds'] - r['seconds'][0] + r['stages']['build']
+            for r in done
+        )
+        print(
+            f'| {mode} | {per_scene:.2f} | {inside:.2f} |'
+            f' x{per_scene / inside:.2f} | {start_up:.1f} |'
+        )
+    print()
+    print_stages(tool_runs, len(scenes), extra=('build',))
     if big is None:
         return
     print()

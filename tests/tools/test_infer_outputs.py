@@ -297,3 +297,23 @@ def test_the_old_option_names_still_work_with_a_warning(
     ]
     assert main([str(a) for a in argv]) == 2
     assert 'give only --tile-overlap' in capsys.readouterr().err
+
+
+def test_no_draw_writes_everything_but_the_drawing(
+    checkpoint, tmp_path, capsys
+):
+    scene = write_tif(tmp_path / 'a' / 'scene.tif', 96, 96)
+    for name, extra in (('drawn', []), ('plain', ['--no-draw'])):
+        code, err = infer(
+            [checkpoint, scene, '--out', tmp_path / name, *extra], capsys
+        )
+        assert code == 0, err
+    drawn, plain = tmp_path / 'drawn', tmp_path / 'plain'
+    assert (drawn / 'drawn' / 'scene.png').is_file()
+    assert not (plain / 'drawn').exists()
+    files = sorted(
+        p.relative_to(plain) for p in plain.rglob('*') if p.is_file()
+    )
+    assert files and all(
+        (plain / f).read_bytes() == (drawn / f).read_bytes() for f in files
+    )

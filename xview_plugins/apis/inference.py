@@ -66,6 +66,7 @@ def infer_files(
     pred_score_thr: float = 0.3,
     progress: bool = True,
     overwrite: bool = False,
+    draw: bool = True,
 ) -> dict:
     """Detect objects in whole GeoTIFF scenes (files or folders) with
     ``inferencer`` (a :class:`SceneInferencer`). Writes under ``out_dir``,
@@ -73,8 +74,9 @@ def infer_files(
     ``submission/<scene>.txt`` (xView format, type ids),
     ``geojson/<scene>.geojson`` (lon/lat polygons), ``drawn/<scene>.png``
     (detections above ``pred_score_thr`` on the downscaled scene, by the
-    config's visualizer); and for all of them ``detections_coco.json`` (COCO
-    results, image ids listed in ``images.json``).
+    config's visualizer; not with ``draw=False``); and for all of them
+    ``detections_coco.json`` (COCO results, image ids listed in
+    ``images.json``).
 
     The output folder is written as the converter's is: staged and renamed at
     the end (a failed or killed run leaves no output), a non-empty one only
@@ -111,12 +113,13 @@ def infer_files(
             bar.set_postfix_str(f'scene {image_id}/{len(files)} {path.name}')
             inputs = inferencer.preprocess(path)
             sample = inferencer.forward(inputs, bar.update)
-            inferencer.visualize(
-                path,
-                sample,
-                out / 'drawn' / f'{path.stem}.png',
-                pred_score_thr,
-            )
+            if draw:
+                inferencer.visualize(
+                    path,
+                    sample,
+                    out / 'drawn' / f'{path.stem}.png',
+                    pred_score_thr,
+                )
             found = inferencer.postprocess(path, sample, out)
             images.append(
                 dict(

@@ -288,22 +288,24 @@ class SceneInferencer:
         out_dir: Union[str, Path, None] = None,
         pred_score_thr: float = 0.3,
         progress: Optional[Callable[[int], None]] = None,
+        draw: bool = True,
     ) -> DetDataSample:
         """Detections of one scene (``pred_instances`` in scene pixels);
         with ``out_dir``, also its drawing (detections above
-        ``pred_score_thr``), submission and GeoJSON written there
-        (:meth:`visualize`, :meth:`postprocess`). ``progress`` is called with
-        the number of tiles of each batch done."""
+        ``pred_score_thr``; not with ``draw=False``), submission and GeoJSON
+        written there (:meth:`visualize`, :meth:`postprocess`). ``progress``
+        is called with the number of tiles of each batch done."""
         inputs = self.preprocess(path)
         sample = self.forward(inputs, progress)
         if out_dir is not None:
             out_dir = Path(out_dir)
-            self.visualize(
-                inputs.path,
-                sample,
-                out_dir / 'drawn' / f'{inputs.path.stem}.png',
-                pred_score_thr,
-            )
+            if draw:
+                self.visualize(
+                    inputs.path,
+                    sample,
+                    out_dir / 'drawn' / f'{inputs.path.stem}.png',
+                    pred_score_thr,
+                )
             self.postprocess(inputs.path, sample, out_dir)
         return sample
 

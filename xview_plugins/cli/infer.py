@@ -8,8 +8,8 @@ Writes DIR/submission/<scene>.tif.txt (xView submission: 'xmin ymin xmax ymax
 type_id score'), DIR/geojson/<scene>.geojson (lon/lat polygons from the
 GeoTIFF's geotransform), DIR/detections_coco.json (COCO results; image ids in
 DIR/images.json) and DIR/drawn/<scene>.png (detections drawn on the downscaled
-scene). DIR is written whole at the end (nothing of a failed run stays); a
-non-empty DIR needs --overwrite.
+scene; not with --no-draw). DIR is written whole at the end (nothing of a
+failed run stays); a non-empty DIR needs --overwrite.
 """
 
 from __future__ import annotations
@@ -96,6 +96,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument(
         '--overwrite', action='store_true', help='replace a non-empty --out'
     )
+    parser.add_argument(
+        '--no-draw',
+        action='store_true',
+        help='write no drawing (DIR/drawn/): the detections only',
+    )
     parser.add_argument('--no-progress', action='store_true')
     args = parser.parse_args(argv)
     if (args.backend == 'onnxruntime') != (args.onnx is not None):
@@ -155,6 +160,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             0.3 if args.pred_score_thr is None else args.pred_score_thr,
             progress=not args.no_progress,
             overwrite=args.overwrite,
+            draw=not args.no_draw,
         )
         print(
             f'{summary["detections"]} detections in {summary["scenes"]} '

@@ -77,18 +77,21 @@ def test_the_same_samples_as_the_pipeline_written_out(
     assert affine['border'] == (-64, -64)  # half the tile: the official's
 
 
-def test_a_mixup_that_does_not_fire_reads_no_image(synthetic_release):
+def counting_reads(root, **settings):
+    """A YOLOv7MixDataset over the release's tiles, the list of the indexes
+    it reads, and the wrapped dataset's own loader."""
     init_default_scope('mmdet')
     dataset = DATASETS.build(
-        dict(
-            type='YOLOv7MixDataset',
-            dataset=tiles_cfg(synthetic_release),
-            mixup_prob=0.0,
-        )
+        dict(type='YOLOv7MixDataset', dataset=tiles_cfg(root), **settings)
     )
     reads = []
     load = dataset.dataset.prepare_data
     dataset.dataset.prepare_data = lambda i: reads.append(i) or load(i)
+    return dataset, reads, load
+
+
+def test_a_mixup_that_does_not_fire_reads_no_image(synthetic_release):
+    dataset, reads, _ = counting_reads(synthetic_release, mixup_prob=0.0)
     samples(dataset, 0, 2)
     assert len(reads) == 2 * 4  # the sample and its mosaic's three, no more
 
@@ -139,18 +142,9 @@ def test_the_cache_reads_one_image_per_sample_and_keeps_it_intact(
     samples (once more than four are kept): one read per sample, the cache
     bounded, its pixels read-only and its boxes never moved by the mosaics
     that used them."""
-    init_default_scope('mmdet')
-    dataset = DATASETS.build(
-        dict(
-            type='YOLOv7MixDataset',
-            dataset=tiles_cfg(synthetic_release),
-            mixup_prob=0.5,
-            max_cached_images=6,
-        )
+    dataset, reads, load = counting_reads(
+        synthetic_release, mixup_prob=0.5, max_cached_images=6
     )
-    reads = []
-    load = dataset.dataset.prepare_data
-    dataset.dataset.prepare_data = lambda i: reads.append(i) or load(i)
     samples(dataset, 0, 5)  # fills the cache: mosaics read their partners
     assert len(reads) > 5 * 4
     reads.clear()

@@ -10,6 +10,7 @@ from xview_plugins.engine.hooks import CloseRastersHook
 
 def test_each_epoch_end_closes_the_rasters_kept_open(tmp_path):
     path = write_tif(tmp_path / 'x.tif', 20, 10)
+    imagery.close_open_files()  # what earlier tests left open
     hook = CloseRastersHook()
     for end in (
         hook.after_train_epoch,
