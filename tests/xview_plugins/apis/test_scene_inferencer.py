@@ -79,9 +79,10 @@ def test_the_configs_loader_options_reach_whole_scene_inference(
 def test_uint8_scenes_stream_by_tile_windows_with_the_loaders_options(
     checkpoint, tmp_path, monkeypatch
 ):
-    """Tiles are read as windows (never the whole scene) on a reader thread,
-    with the loader's options, and the detections are those of the scene
-    read whole."""
+    """Tiles are read as windows (never the whole scene), on the network's
+    thread beside torch on the CPU (``SlicedInference.reads_ahead``), with
+    the loader's options, and the detections are those of the scene read
+    whole."""
     import threading
 
     from xview_plugins.apis.scene_inferencer import SceneInferencer
@@ -112,7 +113,8 @@ def test_uint8_scenes_stream_by_tile_windows_with_the_loaders_options(
     streamed = inferencer(scene).pred_instances
     windows = [w for w, _ in reads]
     assert len(windows) == 6 and all(w[2:] == (64, 64) for w in windows)
-    assert all(t is not threading.main_thread() for _, t in reads)
+    assert not inferencer.model.reads_ahead()
+    assert all(t is threading.main_thread() for _, t in reads)
     whole = torch.from_numpy(
         read_image(scene, bands=(4, 2, 1)).transpose(2, 0, 1).copy()
     ).float()

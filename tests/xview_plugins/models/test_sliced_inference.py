@@ -282,3 +282,57 @@ def test_the_old_keywords_are_deprecated_names():
     )
     assert old.tile_overlap == new.tile_overlap == 8
     assert old.test_cfg == new.test_cfg
+
+
+def test_tiles_are_read_ahead_only_beside_a_network_off_torchs_cpu_threads(
+    tmp_path, monkeypatch
+):
+    """A reader thread beside torch's CPU threads oversubscribes the cores
+    (torch batch 1 ran at half speed): tiles are then read inline, and ahead
+    on a thread beside ONNX Runtime or a GPU; ``read_ahead`` forces either.
+    The detections are the same."""
+    import threading
+
+    from tests.conftest import write_tif
+    from xview_plugins.datasets.transforms import LoadGeoTIFFFromFile
+
+    scene = write_tif(tmp_path / 'scene.tif', 90, 70)
+    loader = LoadGeoTIFFFromFile()
+    readers = set()
+    read = loader.read
+
+    def spy(*args, **kwargs):
+        readers.add(threading.current_thread() is threading.main_thread())
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(loader, 'read', spy)
+
+    def wrapper(**options):
+        return SlicedInference(
+            dict(type='BrightSpotDetector'),
+            tile_size=32,
+            tile_overlap=8,
+            batch_size=2,
+            **options,
+        ).eval()
+
+    found = {}
+    for name, options, inline in (
+        ('torch on the CPU', {}, True),
+        ('forced ahead', dict(read_ahead=True), False),
+    ):
+        readers.clear()
+        found[name] = wrapper(**options).predict_file(str(scene), loader)
+        assert readers == {inline}, name
+    assert torch.equal(
+        found['torch on the CPU'].bboxes, found['forced ahead'].bboxes
+    )
+    # ONNX Runtime (and a GPU) run beside the reader thread
+    assert not wrapper().reads_ahead()
+    from xview_plugins.models.detectors import sliced_inference
+
+    monkeypatch.setattr(
+        sliced_inference, 'ONNXRuntimeDetector', BrightSpotDetector
+    )
+    assert wrapper().reads_ahead()
+    assert not wrapper(read_ahead=False).reads_ahead()

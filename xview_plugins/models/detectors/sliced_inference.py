@@ -7,7 +7,7 @@ import copy
 import itertools
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator, Optional
 
 import torch
@@ -31,6 +31,7 @@ from ..utils.post_processing import (
     detector_test_cfg,
     rescale_boxes,
 )
+from .onnxruntime_detector import ONNXRuntimeDetector
 
 
 def with_score_thr(detector: dict, score_thr: float) -> dict:
@@ -43,6 +44,22 @@ def with_score_thr(detector: dict, score_thr: float) -> dict:
         node = node['detector']
     node['test_cfg'] = dict(node.get('test_cfg') or {}, score_thr=score_thr)
     return detector
+
+
+class _Inline:
+    """An executor that runs each task when it is submitted (tiles read on
+    the network's thread)."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, task: Callable, *args) -> Future:
+        done = Future()
+        done.set_result(task(*args))
+        return done
 
 
 @MODELS.register_module()
@@ -74,6 +91,12 @@ class SlicedInference(BaseDetector):
     The scene reaches this wrapper unnormalized (its data preprocessor only
     stacks the pixels); each batch of tiles goes through the wrapped detector's
     own preprocessor. Checkpoints of the wrapped detector load as they are.
+
+    ``read_ahead``: read the next batch of tiles on a thread while the
+    network runs the current one. None (default): beside ONNX Runtime or a
+    GPU, not beside torch on the CPU, whose threads take every core (a reader
+    beside them halved torch's speed at batch 1,
+    ``benchmarks/sliced_inference_speed.py``).
     """
 
     def __init__(
@@ -87,6 +110,7 @@ class SlicedInference(BaseDetector):
         test_cfg: Optional[dict] = None,
         pad_value: Optional[float] = None,
         max_batch_pixels: int = 2**25,
+        read_ahead: Optional[bool] = None,
         data_preprocessor: Optional[dict] = None,
         init_cfg=None,
         overlap: Optional[int] = None,
@@ -141,6 +165,7 @@ class SlicedInference(BaseDetector):
         self.tile_overlap = tile_overlap
         self.batch_size = batch_size
         self.max_batch_pixels = max_batch_pixels
+        self.read_ahead = read_ahead
         self.progress: Optional[Callable[[int], None]] = None
         self.merge = merge
         self.full_scene = full_scene
@@ -185,6 +210,16 @@ class SlicedInference(BaseDetector):
 
     def extract_feat(self, batch_inputs: Tensor):
         raise NotImplementedError('SlicedInference has no features of its own')
+
+    def reads_ahead(self) -> bool:
+        """Whether tiles are read on a thread beside the network (see
+        ``read_ahead``)."""
+        if self.read_ahead is not None:
+            return self.read_ahead
+        if isinstance(self.detector, ONNXRuntimeDetector):
+            return True
+        weight = next(self.detector.parameters(), None)
+        return weight is not None and weight.device.type != 'cpu'
 
     def tiles(self, height: int, width: int) -> list[tuple[int, int]]:
         stride = self.tile_size - self.tile_overlap
@@ -336,8 +371,9 @@ class SlicedInference(BaseDetector):
     ) -> Iterator[tuple[InstanceData, float]]:
         """The detections of each batch of tiles (``crops`` gives a batch's
         padded tile images) in scene pixels, with the top of the next batch's
-        first tile: no tile still to come reaches above it. A reader thread
-        prepares the next batch while the network runs."""
+        first tile: no tile still to come reaches above it. With
+        :meth:`reads_ahead`, a reader thread prepares the next batch while
+        the network runs."""
         batch_size = batch_size or self.batch_size
         corners = self.tiles(height, width)
         self._check_memory(width, height, min(batch_size, len(corners)))
@@ -345,7 +381,11 @@ class SlicedInference(BaseDetector):
             corners[start : start + batch_size]
             for start in range(0, len(corners), batch_size)
         ]
-        with ThreadPoolExecutor(max_workers=1) as reader:
+        with (
+            ThreadPoolExecutor(max_workers=1)
+            if self.reads_ahead()
+            else _Inline()
+        ) as reader:
             coming = reader.submit(crops, batches[0])
             for number, batch in enumerate(batches):
                 images = coming.result()
