@@ -292,7 +292,6 @@ def _read_uint8_bgr(
     without its copies (band order, interleaving); None when the case does
     not apply."""
     import cv2
-    from rasterio.windows import Window
 
     indexes = list(bands) if bands else [1, 2, 3]
     if (
@@ -306,21 +305,37 @@ def _read_uint8_bgr(
         return None
     if channel_order == 'bgr':
         indexes = indexes[::-1]
-    if window is None:
-        x, y, w, h = 0, 0, src.width, src.height
-    else:
-        x, y, w, h = (int(v) for v in window)
+    planes = (
+        src.read(indexes=indexes)
+        if window is None
+        else _read_window(src, window, indexes)
+    )
+    return cv2.merge(list(planes))
+
+
+def _read_window(
+    src, window: tuple[int, int, int, int], indexes: Optional[list] = None
+) -> np.ndarray:
+    """The ``(x, y, width, height)`` window of the bands ``indexes`` (None:
+    all) as (bands, H, W): the part inside the raster read plainly, in zeros
+    (a boundless read with a fill value would also fill what GDAL masks,
+    e.g. every pixel whose 4th band, taken for alpha, is 0). A window wholly
+    inside is GDAL's array itself."""
+    from rasterio.windows import Window
+
+    x, y, w, h = (int(v) for v in window)
     x0, y0 = max(x, 0), max(y, 0)
     x1, y1 = min(x + w, src.width), min(y + h, src.height)
     if (x0, y0, x1, y1) == (x, y, x + w, y + h):
-        planes = src.read(indexes=indexes, window=Window(x, y, w, h))
-    else:  # padded: GDAL reads the part inside into a contiguous array
-        planes = np.zeros((3, h, w), np.uint8)
-        if x1 > x0 and y1 > y0:
-            planes[:, y0 - y : y1 - y, x0 - x : x1 - x] = src.read(
-                indexes=indexes, window=Window(x0, y0, x1 - x0, y1 - y0)
-            )
-    return cv2.merge(list(planes))
+        return src.read(indexes=indexes, window=Window(x, y, w, h))
+    count = src.count if indexes is None else len(indexes)
+    dtype = src.dtypes[(indexes or [1])[0] - 1]
+    data = np.zeros((count, h, w), dtype)
+    if x1 > x0 and y1 > y0:
+        data[:, y0 - y : y1 - y, x0 - x : x1 - x] = src.read(
+            indexes=indexes, window=Window(x0, y0, x1 - x0, y1 - y0)
+        )
+    return data
 
 
 def image_dtype(path: PathLike) -> str:
@@ -345,7 +360,6 @@ def read_image(
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.errors import RasterioError
-    from rasterio.windows import Window
 
     # GDAL's block cache (5 % of the RAM by default) would keep every block a
     # picture of a huge scene averages: pixels go straight to the array
@@ -370,18 +384,7 @@ def read_image(
             elif window is None:
                 data = src.read()
             else:
-                # the part inside the raster, read plainly, in zeros: a
-                # boundless read with a fill value would also fill what GDAL
-                # masks, e.g. every pixel whose 4th band (taken for alpha) is
-                # 0
-                x, y, w, h = (int(v) for v in window)
-                x0, y0 = max(x, 0), max(y, 0)
-                x1, y1 = min(x + w, src.width), min(y + h, src.height)
-                data = np.zeros((src.count, h, w), src.dtypes[0])
-                if x1 > x0 and y1 > y0:
-                    data[:, y0 - y : y1 - y, x0 - x : x1 - x] = src.read(
-                        window=Window(x0, y0, x1 - x0, y1 - y0)
-                    )
+                data = _read_window(src, window)
             nodata = src.nodatavals
         except RasterioError as err:
             raise ImageReadError(
